@@ -1,0 +1,3 @@
+from validator.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,124 @@
+"""Run the rules over parsed revisions, apply bypasses and the downgrade policy: a ``Report``."""
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from validator import bypass
+from validator.config import Settings
+from validator.model import Finding, Migration, Operation, Phase, Report, RuleInfo, Severity, Span
+from validator.parse import parse_source
+from validator.rules import Rule, all_rules, meta_rules
+from validator.rules.meta import PARSE_ERROR
+
+
+def active_rules(settings: Settings) -> tuple[Rule, ...]:
+    chosen = []
+    for rule in all_rules():
+        setting = settings.rules.get(rule.info.code)
+        enabled = setting.enabled if setting else not rule.info.opt_in
+        if enabled:
+            chosen.append(rule)
+    return tuple(chosen)
+
+
+def severity_of(info: RuleInfo, settings: Settings) -> Severity:
+    setting = settings.rules.get(info.code)
+    return (setting.severity if setting and setting.severity else None) or info.severity
+
+
+def _finding(info: RuleInfo, severity: Severity, path: str, where: Operation | Span, message: str) -> Finding:
+    if isinstance(where, Operation):
+        span, phase, statement = where.span, where.phase, where.statement
+    else:
+        span, phase, statement = where, Phase.MODULE, ""
+    return Finding(
+        code=info.code, rule=info.name, severity=severity, path=path, line=span.line,
+        end_line=span.end_line, column=span.column, phase=phase, message=message, statement=statement,
+    )
+
+
+def check_migration(migration: Migration, rules: Sequence[Rule], settings: Settings) -> list[Finding]:
+    """Every finding of one revision, bypasses applied, before the downgrade policy."""
+    findings: list[Finding] = []
+    covered: list[Span] = []  # statement spans of findings, for bypass matching
+    for rule in rules:
+        if rule.scope == "project":
+            continue
+        severity = severity_of(rule.info, settings)
+        for where, message in rule.run(migration):
+            findings.append(_finding(rule.info, severity, migration.path, where, message))
+            covered.append(where.statement_span if isinstance(where, Operation) else where)
+    for problem in migration.problems:
+        info = next((m for m in meta_rules() if m.code == problem.code), PARSE_ERROR)
+        finding = _finding(info, severity_of(info, settings), migration.path, problem.span, problem.message)
+        findings.append(_with_statement(finding, problem.statement))
+        covered.append(problem.span)
+    return bypass.apply(migration, findings, covered, settings, severity_of)
+
+
+def _with_statement(finding: Finding, statement: str) -> Finding:
+    return replace(finding, statement=statement) if statement else finding
+
+
+def apply_downgrade_policy(findings: Iterable[Finding], policy: str) -> list[Finding]:
+    """``ignore`` drops downgrade findings, ``warning`` caps them at warning, ``error`` keeps them."""
+    result = []
+    for f in findings:
+        if f.phase is Phase.DOWNGRADE:
+            if policy == "ignore":
+                continue
+            if policy == "warning" and f.severity is Severity.ERROR:
+                f = replace(f, severity=Severity.WARNING)
+        result.append(f)
+    return result
+
+
+def lint_sources(
+    sources: Iterable[tuple[str, bytes | OSError]],
+    settings: Settings,
+    project: Iterable[tuple[str, bytes | OSError]] = (),
+) -> Report:
+    """Lint revision files given as ``(path, content)``; nothing is imported or executed.
+
+    ``project`` holds the other revision files of the same versions directories (for
+    the revision-graph rules); findings are reported only for the linted files.
+    """
+    rules = active_rules(settings)
+    migrations = [parse_source(path, data) for path, data in sources]
+    linted = {m.path for m in migrations}
+    findings: list[Finding] = []
+    for migration in migrations:
+        findings.extend(check_migration(migration, rules, settings))
+    project_rules = [r for r in rules if r.scope == "project"]
+    if project_rules:
+        others = tuple(parse_source(p, d) for p, d in project if p not in linted)
+        everything = tuple(migrations) + others
+        for rule in project_rules:
+            severity = severity_of(rule.info, settings)
+            for path, (where, message) in rule.run_project(everything):
+                if path in linted:
+                    findings.append(_finding(rule.info, severity, path, where, message))
+    findings = apply_downgrade_policy(findings, settings.downgrade)
+    disabled = {code for code, s in settings.rules.items() if not s.enabled}
+    findings = [f for f in findings if f.code not in disabled]
+    findings.sort(key=Finding.sort_key)
+    infos = tuple(r.info for r in rules) + meta_rules()
+    return Report(files=tuple(m.path for m in migrations), findings=tuple(findings), rules=infos)
+
+
+def lint_paths(paths: Sequence[str], settings: Settings, project: Sequence[str] = ()) -> Report:
+    """Lint files on disk, keeping each path as given."""
+    given = set(paths)
+    return lint_sources(_read_all(paths), settings, _read_all([p for p in project if p not in given]))
+
+
+def _read_all(paths: Iterable[str]) -> list[tuple[str, bytes | OSError]]:
+    result: list[tuple[str, bytes | OSError]] = []
+    for path in paths:
+        try:
+            result.append((path, Path(path).read_bytes()))
+        except OSError as exc:  # reported by the parser as a parse error
+            result.append((path, exc))
+    return result
