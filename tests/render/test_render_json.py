@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+from render_fixtures import FINDINGS, INJECTION_STATEMENT
+from validator.model import Report
+from validator.render.json_format import render_json
+
+FINDING_KEYS = [
+    "code", "rule", "severity", "path", "line", "end_line", "column", "phase",
+    "message", "statement", "bypassed", "bypass_reason",
+]
+FINDING_TYPES = {
+    "code": str, "rule": str, "severity": str, "path": str, "line": int, "end_line": int,
+    "column": int, "phase": str, "message": str, "statement": str, "bypassed": bool,
+}
+
+
+def _one_object(text: str) -> dict:
+    value, end = json.JSONDecoder().raw_decode(text)
+    assert text[end:] == "\n", "exactly one JSON object, then a newline"
+    assert isinstance(value, dict)
+    return value
+
+
+def test_top_level_keys_in_contract_order(report):
+    data = _one_object(render_json(report))
+    assert list(data) == ["version", "files", "findings", "summary"]
+    assert data["version"] == 1
+    assert data["files"] == list(report.files)
+    assert data["summary"] == {"errors": 3, "warnings": 2, "bypassed": 1, "files": 4}
+    assert list(data["summary"]) == ["errors", "warnings", "bypassed", "files"]
+
+
+def test_findings_have_exact_keys_and_types(report):
+    findings = _one_object(render_json(report))["findings"]
+    assert len(findings) == len(report.findings), "bypassed findings are included"
+    for item in findings:
+        assert list(item) == FINDING_KEYS
+        for key, kind in FINDING_TYPES.items():
+            assert type(item[key]) is kind, key
+        assert item["severity"] in {"error", "warning"}
+        assert item["phase"] in {"upgrade", "downgrade", "module"}
+        assert item["bypass_reason"] is None or isinstance(item["bypass_reason"], str)
+
+
+def test_values_round_trip(report):
+    findings = _one_object(render_json(report))["findings"]
+    for item, finding in zip(findings, report.findings):
+        assert item["message"] == finding.message
+        assert item["statement"] == finding.statement
+        assert item["path"] == finding.path
+        assert item["bypassed"] is finding.bypassed
+        assert item["bypass_reason"] == finding.bypass_reason
+    bypassed = [i for i in findings if i["bypassed"]]
+    assert [i["bypass_reason"] for i in bypassed] == ["audit log is archived to S3 first, see ADR-015"]
+
+
+def test_non_ascii_is_written_as_utf8_and_round_trips(report):
+    text = render_json(report)
+    assert "größe" in text and "中文" in text, "readable, not \\u-escaped"
+    assert _one_object(text)["findings"][3]["statement"] == 'op.drop_column("maße", "größe")  # 中文'
+
+
+def test_lone_surrogates_do_not_crash_and_round_trip():
+    # What a file name or source decoded with surrogateescape looks like.
+    odd = replace(FINDINGS[0], path="alembic/versions/\udcff\udcfe.py", statement="DROP TABLE \udc80x")
+    text = render_json(Report(files=(odd.path,), findings=(odd,)))
+    text.encode("utf-8")  # printable on any UTF-8 stdout
+    data = _one_object(text)
+    assert data["findings"][0]["path"] == odd.path
+    assert data["files"] == [odd.path]
+    assert data["findings"][0]["statement"] == odd.statement
+
+
+def test_control_characters_and_log_commands_are_escaped_losslessly(report):
+    text = render_json(report)
+    assert "\x1b" not in text and "\r" not in text and "\u202e" not in text
+    assert "##[" not in text, "the runner's legacy parser would run it from a log line"
+    assert not any(l.lstrip().startswith("::") for l in text.splitlines())
+    assert len(text.splitlines()) == text.count("\n"), "no raw line breaks inside strings"
+    assert json.loads(text)["findings"][5]["statement"] == INJECTION_STATEMENT
+
+
+def test_line_separators_stay_escaped():
+    odd = replace(FINDINGS[0], message="a\u2028b\u2029c\x85d\x7f")
+    text = render_json(Report(files=(), findings=(odd,)))
+    assert "\\u2028" in text and "\u2028" not in text
+    assert len(text.splitlines()) == text.count("\n")
+    assert json.loads(text)["findings"][0]["message"] == odd.message

@@ -1,0 +1,90 @@
+"""Helpers shared by the renderers: ordering, rule lookup, JSON text, visible escapes.
+
+Everything here is pure: a renderer takes a ``Report`` and returns text.
+"""
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Iterable
+
+from validator.model import Finding, Report, RuleInfo
+
+
+def by_severity(findings: Iterable[Finding]) -> list[Finding]:
+    """Most severe first, then by place: GitHub shows only the first 10 annotations of a type."""
+    return sorted(findings, key=lambda f: (-f.severity.rank, f.sort_key()))
+
+
+def by_place(findings: Iterable[Finding]) -> list[Finding]:
+    return sorted(findings, key=Finding.sort_key)
+
+
+def rule_for(report: Report, finding: Finding) -> RuleInfo:
+    """The finding's rule; a stand-in built from the finding when the report does not list it.
+
+    The engine lists every rule it ran, but a report built elsewhere (a test, a
+    ``workflow_run`` artifact) may not: renderers must still produce valid output.
+    """
+    info = report.rule_info(finding.code)
+    if info is not None:
+        return info
+    return RuleInfo(code=finding.code, name=finding.rule, severity=finding.severity, summary=finding.rule)
+
+
+# Characters that can move the cursor, recolour or rewrite a terminal or log line,
+# reorder text (bidi controls, "Trojan Source"), or that no UTF-8 stream can carry
+# (lone surrogates). Tab is kept: it is harmless and common in SQL.
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufeff]"
+)
+_UNSAFE_WITH_NEWLINES = re.compile(_UNSAFE.pattern[:-1] + "\n]")
+
+
+# The runner's legacy parser (``##[command]data``) finds its prefix *anywhere* in a
+# log line (actions/runner ActionCommand.TryParse), so text we print must never hold
+# it: ``##[error]`` or ``##[stop-commands]`` inside a statement would raise an
+# annotation or silence every later command of the step.
+LEGACY_COMMAND = "##["
+
+
+def visible(text: str, *, keep_newlines: bool = False) -> str:
+    """Text that is safe to print to a terminal or a workflow log.
+
+    Unsafe characters get a visible ``\\xNN`` / ``\\uNNNN`` spelling and the legacy
+    command prefix is broken up the same way (``##\\x5b``).
+    """
+    pattern = _UNSAFE if keep_newlines else _UNSAFE_WITH_NEWLINES
+    return pattern.sub(_spell, text).replace(LEGACY_COMMAND, "##\\x5b")
+
+
+def _spell(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code == 0x0A:
+        return "\\n"
+    if code == 0x0D:
+        return "\\r"
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def dumps(value: Any, *, indent: int | None = 2) -> str:
+    """JSON text that keeps non-ASCII readable and is safe to print anywhere.
+
+    ``json.dumps`` already escapes C0 controls; it leaves DEL, C1 controls, bidi
+    overrides, U+2028/2029 and lone surrogates raw. A path or statement read with
+    ``surrogateescape`` holds lone surrogates, which UTF-8 cannot encode: printing
+    them would crash the CLI. Those characters are written as ``\\uXXXX`` escapes,
+    which ``json.loads`` turns back into the very same string (so ``os.fsencode``
+    recovers a file name's original bytes): the escaping loses nothing. The same
+    lossless trick keeps the legacy ``##[`` command prefix out of the printed line,
+    since this text may well be printed to a workflow log.
+    """
+    text = json.dumps(value, ensure_ascii=False, indent=indent)
+    text = _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    # Outside strings JSON has no ``#``, so every match is inside a string value.
+    return text.replace(LEGACY_COMMAND, "##\\u005b")
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
