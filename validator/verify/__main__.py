@@ -1,0 +1,3 @@
+from validator.verify.cli import main
+
+raise SystemExit(main())
