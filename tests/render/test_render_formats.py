@@ -3,7 +3,9 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from validator.render import FORMATS
+import pytest
+
+from validator.render import FORMATS, render
 
 
 def test_every_format_is_registered_and_returns_text(report, empty_report):
@@ -25,3 +27,13 @@ def test_renderers_do_not_import_rules_or_engine():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_render_passes_terminal_options_to_text_only(report):
+    assert "\x1b[" in render("text", report, color=True)
+    assert '"# MY_TOKEN <why' in render("text", report, bypass_token="MY_TOKEN")
+    assert render("text", report) == FORMATS["text"](report)
+    for fmt in ("json", "sarif", "github"):
+        assert render(fmt, report, color=True, bypass_token="X") == FORMATS[fmt](report)
+    with pytest.raises(KeyError):
+        render("xml", report)

@@ -11,7 +11,7 @@ from validator.model import Report
 from validator.render.github import render_github
 from validator.render.json_format import render_json
 from validator.render.sarif import render_sarif
-from validator.render.text import render_text
+from validator.render.text import DEFAULT_BYPASS_TOKEN, render_text
 
 FORMATS: dict[str, Callable[[Report], str]] = {
     "text": render_text,
@@ -20,4 +20,18 @@ FORMATS: dict[str, Callable[[Report], str]] = {
     "github": render_github,
 }
 
-__all__ = ["FORMATS", "render_text", "render_json", "render_sarif", "render_github"]
+
+
+def render(fmt: str, report: Report, *, color: bool = False, bypass_token: str = DEFAULT_BYPASS_TOKEN) -> str:
+    """The CLI's one call: terminal options reach the text format only.
+
+    ``color`` should be true only when stdout is a tty and ``NO_COLOR`` is unset;
+    ``bypass_token`` is the configured token, quoted in the text format's hint.
+    An unknown ``fmt`` raises ``KeyError`` (the CLI restricts ``--format`` choices to ``FORMATS``).
+    """
+    if fmt == "text":
+        return render_text(report, color=color, bypass_token=bypass_token)
+    return FORMATS[fmt](report)
+
+
+__all__ = ["FORMATS", "render", "render_text", "render_json", "render_sarif", "render_github"]
