@@ -4,7 +4,6 @@ from __future__ import annotations
 import enum
 import hashlib
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Any, Mapping
 
 
@@ -41,7 +40,6 @@ class Span:
         return self.line <= line <= self.end_line
 
 
-_EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
 @dataclass(frozen=True)
@@ -63,7 +61,7 @@ class Operation:
     table: str | None = None
     schema: str | None = None
     target: str | None = None  # column, constraint, index, view, schema or database name
-    attrs: Mapping[str, Any] = field(default=_EMPTY, compare=False)
+    attrs: Mapping[str, Any] = field(default_factory=dict, compare=False)
     in_autocommit_block: bool = False
     function: str = ""  # the function whose body holds it (upgrade, a helper...)
 

@@ -1,8 +1,63 @@
 """Python source of a revision file -> ``Migration``. Nothing is imported or executed."""
 from __future__ import annotations
 
-from validator.model import Migration
+import ast
+
+from validator.config import DEFAULT_TOKEN
+from validator.model import Migration, Problem, Revision, Span
+from validator.parse.comments import python_bypasses
+from validator.parse.python import Walker
+from validator.parse.source import Unreadable, decode
 
 
-def parse_source(path: str, data: "bytes | OSError") -> Migration:
-    raise NotImplementedError
+def parse_source(path: str, data: bytes | OSError, token: str = DEFAULT_TOKEN) -> Migration:
+    try:
+        source = decode(data)
+    except Unreadable as exc:
+        return Migration(path, problems=(exc.problem,))
+    try:
+        tree = ast.parse(source, filename=path)
+    except SyntaxError as exc:
+        line = exc.lineno or 1
+        return Migration(path, problems=(Problem("MG901", f"Python syntax error: {exc.msg}", Span(line, line),
+                                                 statement=(exc.text or "").strip()),))
+    except (ValueError, RecursionError, MemoryError) as exc:
+        return Migration(path, problems=(Problem("MG901", f"cannot parse the file: {exc}", Span(1, 1)),))
+    try:
+        walker = Walker(source, tree, token)
+        operations = walker.run()
+    except RecursionError:
+        return Migration(path, problems=(Problem("MG901", "the file nests too deeply to analyse", Span(1, 1)),))
+    bypasses = python_bypasses(source, tree, token) + list(walker.sql_bypasses.values())
+    bypasses.sort(key=lambda b: b.line)
+    return Migration(path, tuple(sorted(operations, key=lambda o: (o.span.line, o.span.column))),
+                     tuple(bypasses), (), revision_of(tree))
+
+
+def _strings(node: ast.expr | None) -> tuple[str, ...]:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return (node.value,)
+    if isinstance(node, (ast.Tuple, ast.List)):
+        return tuple(e.value for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str))
+    return ()
+
+
+def revision_of(tree: ast.Module) -> Revision:
+    """``revision``/``down_revision`` assignments and the shape of ``downgrade()``."""
+    revision, down, line, downgrade, empty = None, (), 1, False, True
+    for node in tree.body:
+        target, value = None, None
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            target, value = node.targets[0].id, node.value
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            target, value = node.target.id, node.value
+        if target == "revision":
+            found = _strings(value)
+            revision, line = (found[0] if found else None), node.lineno
+        elif target == "down_revision":
+            down = _strings(value)
+        elif isinstance(node, ast.FunctionDef) and node.name == "downgrade":
+            downgrade = True
+            empty = all(isinstance(s, ast.Pass) or (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
+                        for s in node.body)
+    return Revision(revision, down, line, downgrade, empty)

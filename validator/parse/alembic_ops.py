@@ -1,0 +1,180 @@
+"""Alembic ``op.*`` and ``batch_op.*`` calls -> operation facts, by a signature table.
+
+Each entry names the positional parameters of the method as Alembic defines them;
+on a batch operation the table comes from ``batch_alter_table`` and is not an
+argument, so the batch signature is the same list without it.
+"""
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+# method -> (positional parameters on op, positional parameters on batch_op or None)
+SIGNATURES: dict[str, tuple[tuple[str, ...], tuple[str, ...] | None]] = {
+    "drop_table": (("table_name",), None),
+    "drop_column": (("table_name", "column_name"), ("column_name",)),
+    "drop_constraint": (("constraint_name", "table_name", "type_"), ("constraint_name", "type_")),
+    "drop_index": (("index_name", "table_name"), ("index_name",)),
+    "create_index": (("index_name", "table_name", "columns"), ("index_name", "columns")),
+    "create_table": (("table_name",), None),
+    "add_column": (("table_name", "column"), ("column",)),
+    "alter_column": (("table_name", "column_name"), ("column_name",)),
+    "rename_table": (("old_table_name", "new_table_name"), None),
+    "create_foreign_key": (
+        ("constraint_name", "source_table", "referent_table", "local_cols", "remote_cols"),
+        ("constraint_name", "referent_table", "local_cols", "remote_cols"),
+    ),
+    "create_check_constraint": (("constraint_name", "table_name", "condition"), ("constraint_name", "condition")),
+    "create_unique_constraint": (("constraint_name", "table_name", "columns"), ("constraint_name", "columns")),
+    "create_primary_key": (("constraint_name", "table_name", "columns"), ("constraint_name", "columns")),
+    "create_exclude_constraint": (("constraint_name", "table_name"), ("constraint_name",)),
+    "execute": (("sqltext",), ("sqltext",)),
+}
+
+_CONSTRAINT_TYPE = {
+    "create_foreign_key": "foreign_key", "create_check_constraint": "check",
+    "create_unique_constraint": "unique", "create_primary_key": "primary_key",
+    "create_exclude_constraint": "exclusion",
+}
+
+
+@dataclass
+class Fact:
+    """What an op call does, before spans and phase are attached."""
+
+    kind: str
+    table: str | None = None
+    schema: str | None = None
+    target: str | None = None
+    attrs: dict[str, Any] = field(default_factory=dict)
+
+
+def bind(method: str, call: ast.Call, batch: bool) -> dict[str, ast.expr] | None:
+    """Map parameter names to argument expressions; None for an unknown method."""
+    if method not in SIGNATURES:
+        return None
+    params = SIGNATURES[method][1 if batch else 0]
+    if params is None:
+        return None
+    bound: dict[str, ast.expr] = {}
+    for name, arg in zip(params, call.args):
+        if isinstance(arg, ast.Starred):
+            break
+        bound[name] = arg
+    for kw in call.keywords:
+        if kw.arg:
+            bound[kw.arg] = kw.value
+    return bound
+
+
+def truthy(expr: ast.expr | None) -> bool | None:
+    """A literal True/False (or None when absent or not a literal)."""
+    if isinstance(expr, ast.Constant) and isinstance(expr.value, bool):
+        return expr.value
+    return None
+
+
+def call_name(expr: ast.expr | None) -> str | None:
+    """``sa.Column(...)`` -> ``Column``; ``text(...)`` -> ``text``."""
+    if isinstance(expr, ast.Call):
+        func = expr.func
+        return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+    return None
+
+
+def column_facts(column: ast.expr | None, value: Callable[[ast.expr | None], str | None],
+                 default_sql: Callable[[ast.expr], tuple[str, ...] | None]) -> dict[str, Any]:
+    """Facts of an ``sa.Column(...)`` argument: name, nullability, server default, foreign key."""
+    facts: dict[str, Any] = {"column": None, "nullable": True, "has_default": False, "default_volatile": False,
+                             "foreign_key": False, "unique": False}
+    if call_name(column) != "Column":
+        facts["column"] = value(column) if column is not None else None
+        facts["unknown_column"] = True
+        return facts
+    assert isinstance(column, ast.Call)
+    args = list(column.args)
+    if args and isinstance(args[0], (ast.Constant, ast.Name, ast.JoinedStr, ast.Call)) and call_name(args[0]) is None:
+        facts["column"] = value(args[0])
+    kw = {k.arg: k.value for k in column.keywords if k.arg}
+    if truthy(kw.get("primary_key")):
+        facts["nullable"] = False
+        facts["unique"] = True
+    if truthy(kw.get("nullable")) is False:
+        facts["nullable"] = False
+    if truthy(kw.get("unique")):
+        facts["unique"] = True
+    default = kw.get("server_default")
+    if default is not None and not (isinstance(default, ast.Constant) and default.value is None):
+        facts["has_default"] = True
+        functions = default_sql(default)
+        facts["default_functions"] = functions or ()
+        facts["default_volatile"] = bool(functions and set(functions) & VOLATILE)
+    for arg in args:
+        name = call_name(arg)
+        if name == "ForeignKey":
+            facts["foreign_key"] = True
+        elif name in ("Identity",):
+            facts["has_default"] = True
+        elif name == "Computed":
+            facts["has_default"] = True
+            facts["default_volatile"] = truthy(next((k.value for k in arg.keywords if k.arg == "persisted"), None)) \
+                is not False
+    return facts
+
+
+VOLATILE = {"random", "gen_random_uuid", "uuid_generate_v1", "uuid_generate_v4", "clock_timestamp",
+            "timeofday", "nextval", "txid_current", "statement_timestamp", "setseed"}
+
+
+def fact_for(method: str, args: dict[str, ast.expr], batch_table: tuple[str | None, str | None] | None,
+             value: Callable[[ast.expr | None], str | None],
+             default_sql: Callable[[ast.expr], tuple[str, ...] | None]) -> Fact | None:
+    """The operation an Alembic method performs, or None for one that changes nothing we check."""
+    table, schema = batch_table if batch_table else (None, None)
+    schema = value(args.get("schema")) if "schema" in args else schema
+
+    def tbl(param: str) -> str | None:
+        return table if batch_table else value(args.get(param))
+
+    if method == "drop_table":
+        return Fact("drop_table", tbl("table_name"), schema, attrs={"if_exists": truthy(args.get("if_exists")) or False})
+    if method == "drop_column":
+        return Fact("drop_column", tbl("table_name"), schema, value(args.get("column_name")))
+    if method == "drop_constraint":
+        return Fact("drop_constraint", tbl("table_name"), schema, value(args.get("constraint_name")),
+                    attrs={"constraint_type": value(args.get("type_"))})
+    if method == "drop_index":
+        return Fact("drop_index", tbl("table_name"), schema, value(args.get("index_name")),
+                    attrs={"concurrently": bool(truthy(args.get("postgresql_concurrently")))})
+    if method == "create_index":
+        return Fact("create_index", tbl("table_name"), schema, value(args.get("index_name")),
+                    attrs={"concurrently": bool(truthy(args.get("postgresql_concurrently"))),
+                           "unique": bool(truthy(args.get("unique")))})
+    if method == "create_table":
+        return Fact("create_table", tbl("table_name"), schema)
+    if method == "add_column":
+        facts = column_facts(args.get("column"), value, default_sql)
+        return Fact("add_column", tbl("table_name"), schema, facts.pop("column"), attrs=facts)
+    if method == "alter_column":
+        nullable = truthy(args.get("nullable"))
+        attrs = {"set_not_null": nullable is False, "drop_not_null": nullable is True,
+                 "type_change": "type_" in args, "set_default": "server_default" in args}
+        if "server_default" in args:
+            functions = default_sql(args["server_default"]) or ()
+            attrs["default_volatile"] = bool(set(functions) & VOLATILE)
+        if "new_column_name" in args:
+            return Fact("rename_column", tbl("table_name"), schema, value(args.get("column_name")),
+                        attrs={**attrs, "new_name": value(args["new_column_name"])})
+        return Fact("alter_column", tbl("table_name"), schema, value(args.get("column_name")), attrs=attrs)
+    if method == "rename_table":
+        return Fact("rename_table", value(args.get("old_table_name")), schema, value(args.get("new_table_name")))
+    if method in _CONSTRAINT_TYPE:
+        source = "source_table" if method == "create_foreign_key" else "table_name"
+        attrs = {"constraint_type": _CONSTRAINT_TYPE[method],
+                 "not_valid": bool(truthy(args.get("postgresql_not_valid"))), "using_index": False}
+        if method == "create_foreign_key":
+            attrs["referenced_table"] = value(args.get("referent_table"))
+            schema = value(args.get("source_schema")) if "source_schema" in args else schema
+        return Fact("add_constraint", tbl(source), schema, value(args.get("constraint_name")), attrs=attrs)
+    return None

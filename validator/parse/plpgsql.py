@@ -1,0 +1,90 @@
+"""``DO`` blocks: the statements a PL/pgSQL body runs, found with PostgreSQL's PL/pgSQL parser.
+
+A ``DO $$ BEGIN DROP TABLE t; END $$`` drops a table as surely as a bare statement,
+so its body is parsed and each embedded statement analysed at its own line. A
+dynamic ``EXECUTE`` of a constant string is analysed too; one built at run time
+cannot be read, and is reported rather than passed.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Callable
+
+import pglast
+from pglast import ast
+
+_OPEN = re.compile(r"\$([A-Za-z_][A-Za-z_0-9]*)?\$|[Ee]?'")
+
+
+def _body_start(text: str, start: int, end: int, body: str) -> int:
+    """Offset in ``text`` where the DO body's content begins."""
+    for m in _OPEN.finditer(text, start, end):
+        candidate = m.end()
+        if text.startswith(body[:40], candidate):
+            return candidate
+    found = text.find(body[:40], start, end)
+    return found if found >= 0 else start
+
+
+def do_block(stmt: ast.DoStmt, text: str, start: int, end: int, analyse: Callable) -> list:
+    from validator.parse.sql import SqlOp
+
+    body, language = None, "plpgsql"
+    for arg in stmt.args or ():
+        if arg.defname == "as" and isinstance(arg.arg, ast.String):
+            body = arg.arg.sval
+        elif arg.defname == "language" and isinstance(arg.arg, ast.String):
+            language = arg.arg.sval.lower()
+    if body is None or language != "plpgsql":
+        return [SqlOp("unresolved_sql", start, end, attrs={"reason": f"a DO block in {language} is not analysed"})]
+    origin = _body_start(text, start, end, body)
+    wrapper = "CREATE FUNCTION mg_do() RETURNS void LANGUAGE plpgsql AS $mg_do$" + body + "$mg_do$"
+    try:
+        tree = pglast.parse_plpgsql(wrapper)
+    except Exception as exc:  # noqa: BLE001
+        return [SqlOp("unresolved_sql", start, end, attrs={"reason": f"PL/pgSQL parser rejects the DO block ({exc})"})]
+    line_starts = [0] + [m.end() for m in re.finditer("\n", body)]
+    ops: list = []
+    cursor = {"offset": 0}
+
+    def at(lineno: int, needle: str) -> int:
+        line_offset = line_starts[min(max(lineno - 1, 0), len(line_starts) - 1)]
+        found = body.find(needle, max(line_offset, 0)) if needle else -1
+        return found if found >= 0 else line_offset
+
+    def embedded(query: str, lineno: int) -> None:
+        offset = at(lineno, query)
+        for op in analyse(query).ops:
+            ops.append(SqlOp(op.kind, origin + offset + op.start, origin + offset + op.end, op.table, op.schema,
+                             op.target, {**op.attrs, "in_do_block": True}))
+
+    def dynamic(expr: str, lineno: int) -> None:
+        offset = at(lineno, expr)
+        try:
+            target = pglast.parse_sql("SELECT " + expr)[0].stmt.targetList[0].val
+        except Exception:  # noqa: BLE001
+            target = None
+        if isinstance(target, ast.A_Const) and hasattr(target.val, "sval"):
+            quote = expr.find("'")
+            inner = origin + offset + max(quote + 1, 0)
+            for op in analyse(target.val.sval).ops:
+                ops.append(SqlOp(op.kind, inner + op.start, inner + op.end, op.table, op.schema, op.target,
+                                 {**op.attrs, "in_do_block": True}))
+        else:
+            ops.append(SqlOp("unresolved_sql", origin + offset, origin + offset + len(expr),
+                             attrs={"reason": "EXECUTE of SQL built at run time inside a DO block"}))
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "PLpgSQL_stmt_execsql":
+                    embedded(value["sqlstmt"]["PLpgSQL_expr"]["query"], value.get("lineno", 1))
+                elif key == "PLpgSQL_stmt_dynexecute":
+                    dynamic(value["query"]["PLpgSQL_expr"]["query"], value.get("lineno", 1))
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(tree)
+    return ops

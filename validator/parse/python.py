@@ -1,0 +1,335 @@
+"""Walk a revision's AST from ``upgrade()``/``downgrade()`` and collect its operations.
+
+Only code that can run in a phase is read: the phase function, the same-file helpers
+it calls (with ``op``, batch aliases and literal arguments bound), and the SQL that
+reaches ``execute``. Strings that never reach the database are never looked at.
+"""
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field, replace
+from typing import Iterator
+
+from validator.model import Bypass, Operation, Origin, Phase, Span
+from validator.parse import alembic_ops, sql
+from validator.parse.resolve import Resolver, Unresolved, Scope
+from validator.parse.strings import SqlText
+
+PHASE_FUNCTION = re.compile(r"^(upgrade|downgrade)(?:_\w+)?$")
+EXECUTORS = {"execute", "exec_driver_sql"}
+_STATEMENT_LIMIT = 400
+
+
+def fold(text: str) -> str:
+    """Whitespace folded to single spaces, cut to a readable length."""
+    text = " ".join(text.split())
+    return text if len(text) <= _STATEMENT_LIMIT else text[: _STATEMENT_LIMIT - 1] + "…"
+
+
+@dataclass
+class Context:
+    phase: Phase
+    function: str
+    scope: Scope
+    op_names: frozenset[str]
+    batch: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+    autocommit: bool = False
+    stack: tuple[str, ...] = ()
+
+
+class Walker:
+    def __init__(self, source: str, tree: ast.Module, token: str):
+        self.source = source
+        self.lines = source.splitlines(keepends=True)
+        self.tree = tree
+        self.token = token
+        self.operations: list[Operation] = []
+        self.sql_bypasses: dict[tuple[int, int], Bypass] = {}
+        self.functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
+        self.op_names, self.op_functions = self._op_imports()
+        self.resolver = Resolver(source, self.lines)
+        self.module_scope = Scope(None)
+        self._seen: set[tuple] = set()
+
+    # -- module -------------------------------------------------------------------------
+    def _op_imports(self) -> tuple[frozenset[str], dict[str, str]]:
+        names, functions = {"op"}, {}
+        for node in self.tree.body:
+            if isinstance(node, ast.ImportFrom) and node.module == "alembic":
+                for alias in node.names:
+                    if alias.name == "op":
+                        names.add(alias.asname or "op")
+            elif isinstance(node, ast.ImportFrom) and node.module == "alembic.op":
+                for alias in node.names:
+                    functions[alias.asname or alias.name] = alias.name
+        return frozenset(names), functions
+
+    def run(self) -> list[Operation]:
+        for node in self.tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                self.functions[node.name] = node
+            elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+                self._bind(node, self.module_scope)
+        for node in ast.walk(self.tree):  # nested helpers too, by name, outer names win
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                self.functions.setdefault(node.name, node)
+        for node in self.tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                m = PHASE_FUNCTION.match(node.name)
+                if m:
+                    phase = Phase.UPGRADE if m.group(1) == "upgrade" else Phase.DOWNGRADE
+                    ctx = Context(phase, node.name, Scope(self.module_scope), self.op_names, stack=(node.name,))
+                    self._body(node.body, ctx)
+        return self.operations
+
+    # -- statements ---------------------------------------------------------------------
+    def _bind(self, node: ast.stmt, scope: Scope) -> None:
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    scope.set(target.id, node.value, scope)
+                else:
+                    for name in ast.walk(target):
+                        if isinstance(name, ast.Name):
+                            scope.forget(name.id)
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
+            scope.set(node.target.id, node.value, scope)
+        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+            if isinstance(node.op, ast.Add) and scope.get(node.target.id) is not None:
+                old, old_scope = scope.get(node.target.id)
+                joined = ast.BinOp(left=old, op=ast.Add(), right=node.value)
+                scope.set(node.target.id, joined, scope, left_scope=old_scope)
+            else:
+                scope.forget(node.target.id)
+
+    def _body(self, body: list[ast.stmt], ctx: Context) -> None:
+        for stmt in body:
+            self._statement(stmt, ctx)
+
+    def _statement(self, stmt: ast.stmt, ctx: Context) -> None:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            return  # defined, not run; helpers are followed where they are called
+        if isinstance(stmt, (ast.With, ast.AsyncWith)):
+            header = Span(stmt.lineno, stmt.body[0].lineno - 1 if stmt.body[0].lineno > stmt.lineno else stmt.lineno,
+                          stmt.col_offset + 1)
+            inner = replace(ctx, batch=dict(ctx.batch))
+            for item in stmt.items:
+                self._calls(item.context_expr, header, ctx)
+                self._with_item(item, inner, ctx)
+            self._body(stmt.body, inner)
+            return
+        if isinstance(stmt, (ast.For, ast.AsyncFor)):
+            self._calls(stmt.iter, self._header(stmt), ctx)
+            for name in ast.walk(stmt.target):
+                if isinstance(name, ast.Name):
+                    ctx.scope.forget(name.id)
+            self._body(stmt.body, ctx)
+            self._body(stmt.orelse, ctx)
+            return
+        if isinstance(stmt, (ast.If, ast.While)):
+            self._calls(stmt.test, self._header(stmt), ctx)
+            self._body(stmt.body, ctx)
+            self._body(stmt.orelse, ctx)
+            return
+        if isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
+            self._body(stmt.body, ctx)
+            for handler in stmt.handlers:
+                self._body(handler.body, ctx)
+            self._body(stmt.orelse, ctx)
+            self._body(stmt.finalbody, ctx)
+            return
+        if type(stmt).__name__ == "Match":
+            self._calls(stmt.subject, self._header(stmt), ctx)
+            for case in stmt.cases:
+                self._body(case.body, ctx)
+            return
+        span = Span(stmt.lineno, stmt.end_lineno or stmt.lineno, stmt.col_offset + 1)
+        self._calls(stmt, span, ctx)
+        self._bind(stmt, ctx.scope)
+
+    def _header(self, stmt: ast.stmt) -> Span:
+        first = stmt.body[0].lineno if getattr(stmt, "body", None) else stmt.lineno
+        return Span(stmt.lineno, max(stmt.lineno, first - 1), stmt.col_offset + 1)
+
+    def _with_item(self, item: ast.withitem, inner: Context, outer: Context) -> None:
+        expr = item.context_expr
+        if not isinstance(expr, ast.Call) or not isinstance(expr.func, ast.Attribute):
+            return
+        if expr.func.attr == "autocommit_block":
+            inner.autocommit = True
+        elif expr.func.attr == "batch_alter_table" and self._is_op(expr.func.value, outer):
+            table = self._value(expr.args[0] if expr.args else _kw(expr, "table_name"), outer)
+            schema = self._value(_kw(expr, "schema"), outer)
+            if isinstance(item.optional_vars, ast.Name):
+                inner.batch[item.optional_vars.id] = (table, schema)
+
+    # -- calls --------------------------------------------------------------------------
+    def _calls(self, node: ast.AST, span: Span, ctx: Context) -> None:
+        for call in _calls_in(node):
+            self._call(call, span, ctx)
+
+    def _is_op(self, expr: ast.expr, ctx: Context) -> bool:
+        if isinstance(expr, ast.Name):
+            return expr.id in ctx.op_names
+        # ``alembic.op.drop_table(...)`` after ``import alembic``
+        return isinstance(expr, ast.Attribute) and expr.attr == "op" and isinstance(expr.value, ast.Name) \
+            and expr.value.id == "alembic"
+
+    def _call(self, call: ast.Call, span: Span, ctx: Context) -> None:
+        func = call.func
+        if isinstance(func, ast.Attribute) and self._is_op(func.value, ctx):
+            self._alembic(func.attr, call, span, ctx, batch=None)
+        elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ctx.batch:
+            self._alembic(func.attr, call, span, ctx, batch=ctx.batch[func.value.id])
+        elif isinstance(func, ast.Name) and func.id in self.op_functions and func.id not in self.functions:
+            self._alembic(self.op_functions[func.id], call, span, ctx, batch=None)
+        elif isinstance(func, ast.Attribute) and func.attr in EXECUTORS:
+            self._execute(call.args[0] if call.args else _kw(call, "statement"), call, span, ctx)
+        elif isinstance(func, ast.Name) and func.id in self.functions and func.id not in ctx.stack:
+            self._helper(self.functions[func.id], call, ctx)
+
+    def _helper(self, fn: ast.FunctionDef | ast.AsyncFunctionDef, call: ast.Call, ctx: Context) -> None:
+        scope = Scope(self.module_scope)
+        op_names, batch = set(ctx.op_names), {}
+        params = [a.arg for a in fn.args.posonlyargs + fn.args.args]
+        passed = list(zip(params, call.args)) + [(k.arg, k.value) for k in call.keywords if k.arg]
+        for param, arg in passed:
+            if isinstance(arg, ast.Starred):
+                break
+            if self._is_op(arg, ctx):
+                op_names.add(param)
+            elif isinstance(arg, ast.Name) and arg.id in ctx.batch:
+                batch[param] = ctx.batch[arg.id]
+            else:
+                scope.set(param, arg, ctx.scope)
+        for param in params:
+            if param not in dict(passed) and param in ctx.op_names:
+                op_names.discard(param)  # a parameter named like op but given something else
+        inner = Context(ctx.phase, ctx.function, scope, frozenset(op_names), batch, ctx.autocommit,
+                        ctx.stack + (fn.name,))
+        self._body(fn.body, inner)
+
+    def _alembic(self, method: str, call: ast.Call, span: Span, ctx: Context,
+                 batch: tuple[str | None, str | None] | None) -> None:
+        args = alembic_ops.bind(method, call, batch is not None)
+        if args is None:
+            return
+        if method == "execute":
+            self._execute(args.get("sqltext"), call, span, ctx)
+            return
+        fact = alembic_ops.fact_for(method, args, batch, lambda e: self._value(e, ctx), self._default_functions)
+        if fact is None:
+            return
+        where = Span(call.lineno, call.end_lineno or call.lineno, call.col_offset + 1)
+        self._add(fact.kind, where, span, ctx, Origin.OP_CALL, self._segment(call), fact.table, fact.schema,
+                  fact.target, fact.attrs)
+
+    def _execute(self, arg: ast.expr | None, call: ast.Call, span: Span, ctx: Context) -> None:
+        where = Span(call.lineno, call.end_lineno or call.lineno, call.col_offset + 1)
+        if arg is None:
+            return
+        construct = self.resolver.construct(arg, ctx.scope)
+        if construct is not None:
+            kind, table_expr, attrs = construct
+            if kind:
+                table = self._value(table_expr, ctx) if table_expr is not None else None
+                self._add(kind, where, span, ctx, Origin.EXPRESSION, self._segment(call), table, None, None, attrs)
+            return
+        text = self.resolver.text(arg, ctx.scope)
+        if isinstance(text, Unresolved):
+            self._add("unresolved_sql", where, span, ctx, Origin.SQL, self._segment(call),
+                      attrs={"reason": text.reason})
+            return
+        self._sql(text, span, ctx)
+
+    def _sql(self, text: SqlText, span: Span, ctx: Context) -> None:
+        analysis = sql.analyse(text.text, self.token if self.token in text.text else None)
+        for op in analysis.ops:
+            start_line, start_col = text.position(op.start)
+            end_line, _ = text.position(max(op.end - 1, op.start))
+            statement = fold(text.restore(text.text[op.start:op.end]))
+            self._add(op.kind, Span(start_line, end_line, start_col), span, ctx, Origin.SQL, statement,
+                      text.restore(op.table) if op.table else None, op.schema,
+                      text.restore(op.target) if op.target else None, op.attrs)
+        for comment in analysis.comments:
+            self._sql_bypass(text, analysis, comment)
+
+    def _sql_bypass(self, text: SqlText, analysis: sql.SqlAnalysis, comment: sql.SqlComment) -> None:
+        from validator.parse.comments import reason_after
+
+        reason = reason_after(comment.text.removesuffix("*/"), self.token)
+        if reason is None:
+            return
+        statements = analysis.statements
+        inside = [s for s in statements if s[0] < comment.start < s[1]]
+        if inside:
+            target = inside[0]
+        elif comment.own_line:
+            target = next((s for s in statements if s[0] > comment.start), None)
+        else:
+            target = next((s for s in reversed(statements) if s[0] < comment.start), None)
+        line = text.position(comment.start)[0]
+        scope = Span(text.position(target[0])[0], text.position(max(target[1] - 1, target[0]))[0]) \
+            if target else Span(line, line)
+        self.sql_bypasses[(line, scope.line)] = Bypass(line, reason, scope, in_sql=True)
+
+    def _add(self, kind: str, where: Span, span: Span, ctx: Context, origin: Origin, statement: str,
+             table: str | None = None, schema: str | None = None, target: str | None = None,
+             attrs: dict | None = None) -> None:
+        key = (kind, where, span, ctx.phase, table, target, statement)
+        if key in self._seen:
+            return  # the same helper reached twice describes one operation
+        self._seen.add(key)
+        self.operations.append(Operation(
+            kind=kind, span=where, statement_span=span, phase=ctx.phase, origin=origin, statement=statement,
+            table=table, schema=schema, target=target, attrs=dict(attrs or {}),
+            in_autocommit_block=ctx.autocommit, function=ctx.stack[-1] if ctx.stack else ctx.function,
+        ))
+
+    # -- values -------------------------------------------------------------------------
+    def _value(self, expr: ast.expr | None, ctx: Context) -> str | None:
+        """A name argument as text: literal, ``op.f("x")``, a constant, else ``{source}``."""
+        if expr is None:
+            return None
+        if isinstance(expr, ast.Constant):
+            return None if expr.value is None else str(expr.value)
+        if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr == "f" \
+                and self._is_op(expr.func.value, ctx) and expr.args:
+            return self._value(expr.args[0], ctx)
+        text = self.resolver.text(expr, ctx.scope)
+        if isinstance(text, SqlText):
+            return text.restore(text.text)
+        return "{" + fold(self._segment(expr)) + "}"
+
+    def _default_functions(self, expr: ast.expr) -> tuple[str, ...] | None:
+        """Function names in a ``server_default``: ``sa.text("now()")``, ``sa.func.now()``."""
+        if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and \
+                isinstance(expr.func.value, ast.Attribute) and expr.func.value.attr == "func":
+            return (expr.func.attr.lower(),)
+        text = self.resolver.text(expr, self.module_scope)
+        if not isinstance(text, SqlText):
+            return None
+        return sql.expression_functions(text.text)
+
+    def _segment(self, node: ast.AST) -> str:
+        return ast.get_source_segment(self.source, node) or ""
+
+
+def _kw(call: ast.Call, name: str) -> ast.expr | None:
+    return next((k.value for k in call.keywords if k.arg == name), None)
+
+
+def _calls_in(node: ast.AST) -> Iterator[ast.Call]:
+    """Calls in evaluation order, not descending into lambdas or nested definitions."""
+    stack = [node]
+    found: list[ast.Call] = []
+    while stack:
+        current = stack.pop()
+        if isinstance(current, (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        if isinstance(current, ast.Call):
+            found.append(current)
+        stack.extend(ast.iter_child_nodes(current))
+    found.sort(key=lambda c: (c.lineno, c.col_offset))
+    return iter(found)

@@ -1,0 +1,185 @@
+"""Python expressions -> the SQL text they hold, without running anything.
+
+Follows literals, implicit and ``+`` concatenation, f-strings, ``str.format`` and ``%``
+(their fields become placeholder identifiers), ``text()``/``sa.text()``, names bound
+to any of those (module constants, locals, helper arguments). Anything else is
+``Unresolved`` with a reason a reviewer can act on.
+"""
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from typing import Any
+
+from validator.parse import strings
+from validator.parse.strings import SqlText
+
+TEXT_FACTORIES = {"text", "literal_column"}
+PASS_THROUGH = {"bindparams", "columns", "execution_options", "strip", "lstrip", "rstrip", "compile"}
+DEDENT = {"dedent", "cleandoc"}
+_DEPTH_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class Unresolved:
+    reason: str
+
+
+class Scope:
+    """Names bound to expressions, each remembered with the scope it must be resolved in."""
+
+    def __init__(self, parent: "Scope | None"):
+        self.parent = parent
+        self.names: dict[str, tuple[ast.expr, "Scope"] | None] = {}
+
+    def set(self, name: str, expr: ast.expr, scope: "Scope", left_scope: "Scope | None" = None) -> None:
+        self.names[name] = (expr, scope)
+
+    def forget(self, name: str) -> None:
+        self.names[name] = None  # shadows a module constant of the same name
+
+    def get(self, name: str) -> tuple[ast.expr, "Scope"] | None:
+        scope: Scope | None = self
+        while scope is not None:
+            if name in scope.names:
+                return scope.names[name]
+            scope = scope.parent
+        return None
+
+
+def _callee(call: ast.Call) -> str | None:
+    func = call.func
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    if isinstance(func, ast.Name):
+        return func.id
+    return None
+
+
+class Resolver:
+    def __init__(self, source: str, lines: list[str]):
+        self.source = source
+        self.lines = lines
+
+    def _start(self, node: ast.expr) -> tuple[int, int]:
+        """(line, 1-based character column) of a node; AST columns are UTF-8 byte offsets."""
+        line = self.lines[node.lineno - 1] if node.lineno - 1 < len(self.lines) else ""
+        col = len(line.encode("utf-8", "surrogatepass")[: node.col_offset].decode("utf-8", "ignore"))
+        return node.lineno, col + 1
+
+    def text(self, expr: ast.expr | None, scope: Scope, depth: int = 0) -> SqlText | Unresolved:
+        if expr is None:
+            return Unresolved("no SQL argument")
+        if depth > _DEPTH_LIMIT:
+            return Unresolved("the SQL is built through too many names to follow")
+        segment = ast.get_source_segment(self.source, expr) or ""
+        if isinstance(expr, (ast.Constant, ast.JoinedStr)):
+            if isinstance(expr, ast.Constant) and not isinstance(expr.value, str):
+                return Unresolved(f"`{_short(segment)}` is not SQL text")
+            line, col = self._start(expr)
+            decoded = strings.literal(segment, line, col)
+            if decoded is None:
+                return Unresolved(f"`{_short(segment)}` is not a string literal")
+            return decoded
+        if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add):
+            left = self.text(expr.left, scope, depth + 1)
+            right = self.text(expr.right, scope, depth + 1)
+            if isinstance(left, Unresolved):
+                return left
+            if isinstance(right, Unresolved):
+                return right
+            return left + right
+        if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Mod):
+            left = self.text(expr.left, scope, depth + 1)
+            return left if isinstance(left, Unresolved) else strings.format_fields(left, "percent")
+        if isinstance(expr, ast.Name):
+            bound = scope.get(expr.id)
+            if bound is None:
+                return Unresolved(f"`{expr.id}` is not a constant this file defines")
+            value, where = bound
+            return self.text(value, where, depth + 1)
+        if isinstance(expr, ast.Call):
+            return self._call_text(expr, scope, depth, segment)
+        return Unresolved(f"`{_short(segment)}` is computed at run time")
+
+    def _call_text(self, call: ast.Call, scope: Scope, depth: int, segment: str) -> SqlText | Unresolved:
+        name = _callee(call)
+        func = call.func
+        if name in TEXT_FACTORIES or name in DEDENT:
+            arg = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "text"), None)
+            return self.text(arg, scope, depth + 1)
+        if isinstance(func, ast.Attribute) and name in PASS_THROUGH:
+            return self.text(func.value, scope, depth + 1)
+        if isinstance(func, ast.Attribute) and name == "format":
+            base = self.text(func.value, scope, depth + 1)
+            return base if isinstance(base, Unresolved) else strings.format_fields(base, "format")
+        if isinstance(func, ast.Attribute) and name == "join" and len(call.args) == 1 \
+                and isinstance(call.args[0], (ast.List, ast.Tuple)):
+            separator = self.text(func.value, scope, depth + 1)
+            if isinstance(separator, Unresolved):
+                return separator
+            joined: SqlText | None = None
+            for item in call.args[0].elts:
+                part = self.text(item, scope, depth + 1)
+                if isinstance(part, Unresolved):
+                    return part
+                joined = part if joined is None else joined + separator + part
+            return joined if joined is not None else SqlText("", ())
+        return Unresolved(f"`{_short(segment)}` is computed at run time")
+
+    def construct(self, expr: ast.expr, scope: Scope) -> tuple[str | None, ast.expr | None, dict[str, Any]] | None:
+        """A SQLAlchemy DML construct: ``sa.delete(t).where(...)``, ``t.update().values(...)``.
+
+        Returns (kind or None for a harmless construct, table expression, attrs), or None
+        when ``expr`` is not such a construct.
+        """
+        if isinstance(expr, ast.Name):
+            bound = scope.get(expr.id)
+            if bound is not None and isinstance(bound[0], ast.Call):
+                return self.construct(bound[0], bound[1])
+            return None
+        chain: list[str] = []
+        keywords: list[ast.keyword] = []
+        node: ast.expr = expr
+        while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+                node.func.attr not in ("delete", "update", "insert", "select"):
+            chain.append(node.func.attr)
+            keywords.extend(node.keywords)
+            node = node.func.value
+        if not isinstance(node, ast.Call):
+            return None
+        root = _callee(node)
+        if root not in ("delete", "update", "insert", "select"):
+            return None
+        if root in ("insert", "select"):
+            return None, None, {}
+        table_expr = node.func.value if isinstance(node.func, ast.Attribute) else (node.args[0] if node.args else None)
+        if isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name) and \
+                node.func.value.id in ("sa", "sqlalchemy", "expression", "sql"):
+            table_expr = node.args[0] if node.args else None  # sa.delete(t), not t.delete()
+        table_expr = self._table_name(table_expr, scope)
+        filtered = any(m in ("where", "filter", "filter_by") for m in chain) or \
+            any(k.arg == "whereclause" for k in node.keywords)
+        attrs: dict[str, Any] = {"where": "filtered" if filtered else "none"}
+        if root == "update":
+            attrs["columns"] = tuple(k.arg for k in keywords if k.arg)
+        return root, table_expr, attrs
+
+    def _table_name(self, expr: ast.expr | None, scope: Scope) -> ast.expr | None:
+        """``sa.table("t", ...)`` or a name bound to one -> the expression naming the table."""
+        for _ in range(_DEPTH_LIMIT):
+            if isinstance(expr, ast.Name):
+                bound = scope.get(expr.id)
+                if bound is None:
+                    return expr
+                expr, scope = bound
+            elif isinstance(expr, ast.Call) and _callee(expr) in ("table", "Table") and expr.args:
+                return expr.args[0]
+            else:
+                return expr
+        return expr
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 80 else text[:79] + "…"
