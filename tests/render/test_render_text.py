@@ -108,3 +108,11 @@ def test_surrogates_are_printable():
     text = render_text(Report(files=(odd.path,), findings=(odd,)))
     text.encode("utf-8")
     assert "a/\\udcff.py:12:5:" in text
+
+
+def test_no_bypass_hint_when_only_meta_errors_fail():
+    parse_error = FINDINGS[4]
+    assert parse_error.code == "MG901"
+    assert render_text(Report(files=("a",), findings=(parse_error,))).endswith(
+        "1 error, 0 warnings, 0 bypassed in 1 file\n"
+    )

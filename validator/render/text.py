@@ -95,7 +95,9 @@ def _summary(report: Report, paint, bypass_token: str) -> str:
     )
     style = "error" if s.errors else "warning" if s.warnings else "ok"
     out = paint(style, line) + "\n"
-    if s.errors:
+    # Only a rule finding can be bypassed; a parse error or a reasonless bypass
+    # (MG9xx) needs a fix, and the hint would send the reader the wrong way.
+    if any(f.severity is Severity.ERROR and not f.code.startswith("MG9") for f in report.active):
         token = visible(bypass_token)
         out += (
             f"A destructive change made on purpose can be bypassed with a reason: "
