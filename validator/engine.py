@@ -86,14 +86,14 @@ def lint_sources(
     the revision-graph rules); findings are reported only for the linted files.
     """
     rules = active_rules(settings)
-    migrations = [parse_source(path, data) for path, data in sources]
+    migrations = [parse_source(path, data, settings.bypass_token) for path, data in sources]
     linted = {m.path for m in migrations}
     findings: list[Finding] = []
     for migration in migrations:
         findings.extend(check_migration(migration, rules, settings))
     project_rules = [r for r in rules if r.scope == "project"]
     if project_rules:
-        others = tuple(parse_source(p, d) for p, d in project if p not in linted)
+        others = tuple(parse_source(p, d, settings.bypass_token) for p, d in project if p not in linted)
         everything = tuple(migrations) + others
         for rule in project_rules:
             severity = severity_of(rule.info, settings)

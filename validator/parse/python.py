@@ -249,7 +249,8 @@ class Walker:
             start_line, start_col = text.position(op.start)
             end_line, _ = text.position(max(op.end - 1, op.start))
             statement = fold(text.restore(text.text[op.start:op.end]))
-            self._add(op.kind, Span(start_line, end_line, start_col), span, ctx, Origin.SQL, statement,
+            # a substituted constant can sit above the statement; the span never runs backwards
+            self._add(op.kind, Span(start_line, max(end_line, start_line), start_col), span, ctx, Origin.SQL, statement,
                       text.restore(op.table) if op.table else None, op.schema,
                       text.restore(op.target) if op.target else None, op.attrs)
         for comment in analysis.comments:

@@ -80,6 +80,8 @@ class Resolver:
             decoded = strings.literal(segment, line, col)
             if decoded is None:
                 return Unresolved(f"`{_short(segment)}` is not a string literal")
+            if isinstance(expr, ast.JoinedStr):
+                return strings.substitute(decoded, self._fields(expr, scope, depth))
             return decoded
         if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add):
             left = self.text(expr.left, scope, depth + 1)
@@ -101,6 +103,28 @@ class Resolver:
         if isinstance(expr, ast.Call):
             return self._call_text(expr, scope, depth, segment)
         return Unresolved(f"`{_short(segment)}` is computed at run time")
+
+    def _fields(self, expr: ast.JoinedStr, scope: Scope, depth: int) -> dict[int, SqlText]:
+        """f-string fields whose value is a constant of this file: their text, by field number."""
+        values: dict[int, SqlText] = {}
+        fields = [v for v in expr.values if isinstance(v, ast.FormattedValue)]
+        for i, field in enumerate(fields):
+            if field.conversion not in (-1, None) or field.format_spec is not None:
+                continue
+            value, where = field.value, scope
+            for _ in range(_DEPTH_LIMIT):
+                if not isinstance(value, ast.Name) or where.get(value.id) is None:
+                    break
+                value, where = where.get(value.id)
+            if isinstance(value, ast.Constant) and isinstance(value.value, (int, float)) \
+                    and not isinstance(value.value, bool):
+                line, col = self._start(value)
+                values[i] = SqlText(str(value.value), ((0, line, col),))
+                continue
+            resolved = self.text(value, where, depth + 1)
+            if isinstance(resolved, SqlText) and not resolved.placeholders:
+                values[i] = resolved
+        return values
 
     def _call_text(self, call: ast.Call, scope: Scope, depth: int, segment: str) -> SqlText | Unresolved:
         name = _callee(call)

@@ -259,3 +259,29 @@ def _slice(text: SqlText, start: int, end: int) -> SqlText:
     line, col = text.position(start)
     marks = [(0, line, col)] + [(o - start, l, c) for o, l, c in text.marks if start < o < end]
     return SqlText(text.text[start:end], tuple(marks))
+
+
+def _join(left: SqlText, right: SqlText) -> SqlText:
+    shift = len(left.text)
+    return SqlText(left.text + right.text, left.marks + tuple((o + shift, l, c) for o, l, c in right.marks))
+
+
+def substitute(text: SqlText, values: dict[int, SqlText]) -> SqlText:
+    """Put resolved values in place of placeholders; the rest are renumbered in order."""
+    if not values:
+        return text
+    out = SqlText("", ())
+    fields: list[str] = []
+    last = 0
+    for m in PLACEHOLDER_RE.finditer(text.text):
+        i = int(m.group(1))
+        out = _join(out, _slice(text, last, m.start()))
+        if i in values:
+            out = _join(out, values[i])
+        else:
+            line, col = text.position(m.start())
+            out = _join(out, SqlText(PLACEHOLDER.format(len(fields)), ((0, line, col),)))
+            fields.append(text.placeholders[i] if i < len(text.placeholders) else "…")
+        last = m.end()
+    out = _join(out, _slice(text, last, len(text.text)))
+    return SqlText(out.text, out.marks, tuple(fields))

@@ -1,0 +1,130 @@
+"""The ``migration-guard`` command: wiring between flags, settings, the engine and renderers."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from validator import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # usage errors exit 2 with one clear line
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="migration-guard", description="Lint Alembic revisions for destructive DDL.")
+    parser.add_argument("--version", action="version", version=f"migration-guard {__version__}")
+    commands = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
+
+    lint = commands.add_parser("lint", help="check revision files statically (nothing is executed)")
+    lint.add_argument("paths", nargs="*", metavar="PATH",
+                      help="revision files or directories (default: discover from alembic.ini)")
+    lint.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text")
+    lint.add_argument("--config", metavar="FILE", help="pyproject.toml or .migration-guard.toml")
+    lint.add_argument("--fail-on", choices=("error", "warning", "never"), default=None)
+    lint.add_argument("--downgrade", choices=("ignore", "warning", "error"), default=None)
+    lint.add_argument("--base", metavar="GIT_REF", help="only revisions added or modified since the merge base")
+    lint.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
+
+    rules = commands.add_parser("rules", help="list the rules and their default severity")
+    rules.add_argument("--format", choices=("text", "markdown"), default="text")
+
+    verify = commands.add_parser("verify", help="apply the migrations to a real PostgreSQL and check they build")
+    from validator.verify.cli import add_arguments
+
+    add_arguments(verify)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command == "lint":
+        return _lint(args)
+    if args.command == "rules":
+        return _rules(args)
+    if args.command == "verify":
+        from validator.verify.cli import run
+
+        return run(args)
+    parser.print_help(sys.stderr)
+    return EXIT_USAGE
+
+
+def _fail(message: str) -> int:
+    print(f"migration-guard: error: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _lint(args: argparse.Namespace) -> int:
+    from validator import config, discover, engine
+    from validator.render import render
+
+    root = Path.cwd()
+    try:
+        settings = config.load_file(args.config) if args.config else config.discover(root)
+        settings = settings.with_overrides(fail_on=args.fail_on, downgrade=args.downgrade)
+        if args.paths:
+            missing = [p for p in args.paths if not Path(p).exists()]
+            if missing:
+                return _fail(f"no such file or directory: {missing[0]}")
+            paths = discover.expand(args.paths, settings)
+        else:
+            paths = discover.find_revisions(root, settings)
+        if args.base:
+            paths = discover.changed_since(args.base, root, paths)
+    except (config.ConfigError, discover.DiscoveryError) as exc:
+        return _fail(str(exc))
+    project = _siblings(paths)
+    report = engine.lint_paths(paths, settings, project)
+    color = args.format == "text" and not args.output and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    text = render(args.format, report, color=color, bypass_token=settings.bypass_token)
+    if args.output:
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            return _fail(f"cannot write {args.output}: {exc.strerror or exc}")
+    else:
+        sys.stdout.write(text)
+    return EXIT_FINDINGS if report.fails(settings.fail_on) else EXIT_OK
+
+
+def _siblings(paths: Sequence[str]) -> list[str]:
+    """The other revision files beside the linted ones, for the revision-graph rules."""
+    dirs = {Path(p).parent for p in paths}
+    given = set(paths)
+    found = []
+    for directory in sorted(dirs):
+        for child in sorted(directory.glob("*.py")):
+            path = child.as_posix() if str(directory) != "." else child.name
+            if child.name != "__init__.py" and path not in given:
+                found.append(path)
+    return found
+
+
+def _rules(args: argparse.Namespace) -> int:
+    from validator.rules import all_rules, meta_rules
+
+    infos = [r.info for r in all_rules()] + list(meta_rules())
+    infos.sort(key=lambda i: i.code)
+    if args.format == "markdown":
+        print("| code | name | default | summary |\n|---|---|---|---|")
+        for info in infos:
+            default = "off (opt-in)" if info.opt_in else info.severity.value
+            print(f"| {info.code} | [{info.name}](docs/rules/{info.name}.md) | {default} | {info.summary} |")
+    else:
+        for info in infos:
+            default = "opt-in" if info.opt_in else info.severity.value
+            print(f"{info.code}  {info.name:<34} {default:<8} {info.summary}")
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
