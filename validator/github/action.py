@@ -1,0 +1,193 @@
+"""The Docker action: lint the revisions a pull request or push changes, report everywhere.
+
+The exit code is the gate and depends on the lint result only; every GitHub write is
+advisory, wrapped, and degrades to a warning (fork PRs, missing permissions, outages).
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from validator.config import ConfigError, Settings, discover, load_file
+from validator.discover import revision_globs
+from validator.engine import lint_sources
+from validator.github import commands, event as events, inputs as action_inputs, sources, views
+from validator.model import Report
+
+ANNOTATIONS_SHOWN = 10  # per type per step; the rest stay in the log
+
+
+@dataclass
+class Plan:
+    """What to lint: workspace paths and PR files read at the head commit."""
+
+    changed: list[sources.ChangedFile] = field(default_factory=list)  # PR files from the API
+    paths: list[str] = field(default_factory=list)  # read from the workspace
+    nothing_changed: bool = False
+
+
+class Action:
+    def __init__(self, inputs, settings: Settings, event: events.Event, workspace: Path):
+        self.inputs, self.settings, self.event, self.workspace = inputs, settings, event, workspace
+        self.globs = inputs.paths or revision_globs(workspace, settings)
+        self.notes: list[str] = []
+        self.repo = self.pull = None
+        server = os.environ.get("GITHUB_SERVER_URL", "https://github.com").rstrip("/")
+        run_id = os.environ.get("GITHUB_RUN_ID", "")
+        self.run_url = f"{server}/{event.repository}/actions/runs/{run_id}" if run_id and event.repository else ""
+        self.head = event.head_sha or event.after or os.environ.get("GITHUB_SHA", "")
+        self.blob_url = f"{server}/{event.repository}/blob/{self.head}" if self.head and event.repository else ""
+
+    def warn(self, message: str) -> None:
+        commands.warning(message)
+        self.notes.append(message)
+
+    # -- what to lint -------------------------------------------------------------------
+
+    def plan(self) -> Plan:
+        if self.event.is_pull_request:
+            return self._plan_pull_request()
+        if self.inputs.check_all:
+            return Plan(paths=sources.all_revisions(self.workspace, self.settings, self.globs))
+        base = self.event.before if self.event.name == "push" else "HEAD~1"
+        changed = sources.git_changed(self.workspace, base, self.event.after or "HEAD")
+        if changed is None:
+            commands.notice("no previous commit to compare with (new branch or shallow clone): linting every revision")
+            return Plan(paths=sources.all_revisions(self.workspace, self.settings, self.globs))
+        paths = [p for p in changed if sources.matches(p, self.globs, self.settings.exclude)]
+        return Plan(paths=paths, nothing_changed=not paths)
+
+    def _plan_pull_request(self) -> Plan:
+        files = None
+        if self.pull is not None and (self.event.changed_files or 0) <= sources.MAX_PR_FILES:
+            try:
+                files = sources.pr_files(self.pull)
+            except Exception as exc:  # noqa: BLE001 - degrade, never crash
+                from validator.github.writes import describe
+
+                self.warn(f"cannot list the pull request's files ({describe(exc)}); using git instead")
+        elif self.pull is not None:
+            self.warn(f"the pull request changes over {sources.MAX_PR_FILES} files, more than the API lists")
+        paths: list[str] = []
+        if files is None:  # no API answer: git and the workspace are all there is
+            changed = sources.git_changed(self.workspace, self.event.base_sha, self.event.head_sha)
+            if changed is None:
+                self.warn("cannot tell which files changed: linting every revision in the workspace")
+                return Plan(paths=sources.all_revisions(self.workspace, self.settings, self.globs))
+            paths = [p for p in changed if sources.matches(p, self.globs, self.settings.exclude)]
+            files = []
+        revisions = sources.revisions_among(files, self.globs, self.settings.exclude)
+        if self.inputs.check_all:
+            taken = {f.path for f in revisions} | set(paths)
+            paths += [p for p in sources.all_revisions(self.workspace, self.settings, self.globs) if p not in taken]
+        return Plan(changed=revisions, paths=paths, nothing_changed=not revisions and not paths)
+
+    # -- lint ---------------------------------------------------------------------------
+
+    def lint(self, plan: Plan) -> Report:
+        def fetch(path: str) -> bytes:
+            return self.repo.get_contents(path, ref=self.event.head_sha).decoded_content
+
+        read = []
+        for changed in plan.changed:
+            data, origin = sources.read_head(self.workspace, changed, fetch)
+            if origin not in ("workspace", "api"):
+                self.warn(f"{changed.path}: read from {origin}")
+            read.append((changed.path, data))
+        read += [(p, sources.read_workspace(self.workspace, p)) for p in plan.paths]
+        if not read:
+            return Report(files=(), findings=())
+        project = sources.project_files(self.workspace, self.settings, self.globs, [p for p, _ in read])
+        return lint_sources(read, self.settings, project=project)
+
+    # -- report -------------------------------------------------------------------------
+
+    def annotate(self, report: Report) -> None:
+        from validator.render import FORMATS
+
+        text = FORMATS["github"](report)
+        if text:
+            print(text.rstrip("\n"), flush=True)
+        s = report.summary
+        if s.errors > ANNOTATIONS_SHOWN or s.warnings > ANNOTATIONS_SHOWN:
+            commands.notice(
+                f"{s.errors} errors and {s.warnings} warnings: GitHub shows {ANNOTATIONS_SHOWN} annotations "
+                "of each kind per step; the job summary lists them all"
+            )
+
+    def write_sarif(self, report: Report) -> str:
+        if not self.inputs.sarif_file:
+            return ""
+        from validator.render import FORMATS
+
+        target = Path(self.inputs.sarif_file)
+        target = target if target.is_absolute() else self.workspace / target
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(FORMATS["sarif"](report), encoding="utf-8")
+        except OSError as exc:
+            self.warn(f"cannot write the SARIF file: {exc.strerror or exc}")
+            return ""
+        return self.inputs.sarif_file
+
+    def context(self, plan: Plan, inline=frozenset(), notes=()) -> views.Context:
+        return views.Context(
+            head_sha=self.head, blob_url=self.blob_url, run_url=self.run_url,
+            bypass_token=self.settings.bypass_token, inline=set(inline), notes=list(notes),
+            nothing_changed=plan.nothing_changed,
+        )
+
+    def run(self) -> int:
+        if self.event.is_pull_request and self.inputs.token:
+            from validator.github.client import connect
+
+            gh = connect(self.inputs.token, os.environ.get("GITHUB_API_URL"))
+            self.repo = gh.get_repo(self.event.repository)
+            self.pull = self.repo.get_pull(self.event.pr_number)
+        elif self.event.is_pull_request:
+            self.warn("no github-token: reporting through annotations, the job summary and outputs only")
+        plan = self.plan()
+        report = self.lint(plan)
+        failed = report.fails(self.settings.fail_on)
+        self.annotate(report)
+        s = report.summary
+        commands.set_outputs({
+            "errors": str(s.errors), "warnings": str(s.warnings), "bypassed": str(s.bypassed),
+            "files-checked": str(s.files), "result": "fail" if failed else "pass",
+            "sarif-file": self.write_sarif(report),
+        })
+        if self.pull is not None:
+            from validator.github.publish import publish
+
+            publish(self, plan, report)
+        summary = views.job_summary(report, self.context(plan, notes=self.notes), self.settings.fail_on,
+                                    commands.JOB_SUMMARY_LIMIT)
+        commands.append_job_summary(summary)
+        commands.log(f"{s.errors} errors, {s.warnings} warnings, {s.bypassed} bypassed in {s.files} files: "
+                     + ("fail" if failed else "pass"))
+        return 1 if failed else 0
+
+
+def load_settings(inputs, workspace: Path) -> Settings:
+    if inputs.config:
+        path = Path(inputs.config)
+        settings = load_file(path if path.is_absolute() else workspace / path)
+    else:
+        settings = discover(workspace)
+    return settings.with_overrides(fail_on=inputs.fail_on, downgrade=inputs.downgrade)
+
+
+def main() -> int:
+    try:
+        inputs = action_inputs.read()
+        workspace = Path(os.environ.get("GITHUB_WORKSPACE") or os.getcwd())
+        settings = load_settings(inputs, workspace)
+        event = events.load(
+            os.environ.get("GITHUB_EVENT_NAME", ""), os.environ.get("GITHUB_EVENT_PATH"),
+            os.environ.get("GITHUB_REPOSITORY", ""),
+        )
+    except (action_inputs.InputError, ConfigError, events.EventError) as exc:
+        commands.error(str(exc))
+        return 2
+    return Action(inputs, settings, event, workspace).run()

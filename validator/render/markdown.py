@@ -1,0 +1,146 @@
+"""Markdown for GitHub: the PR summary comment, inline review comments and the job summary.
+
+Every string that came from a repository (paths, table names, SQL, bypass reasons) goes
+through one of the escapers below before it reaches a template, so a crafted revision
+cannot open an HTML comment (and forge our hidden markers), notify someone with an
+@mention, or break the surrounding Markdown. Templates only lay out what Python prepared;
+autoescape is off because the escaping is Markdown's, not HTML's.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+import jinja2
+
+from validator.model import Finding
+from validator.render._common import visible
+
+ZWSP = "\u200b"
+
+# ASCII punctuation that can start or close Markdown structure; a backslash before any of
+# them renders the character itself on GitHub. ``&``, ``<`` and ``>`` become entities
+# instead, so the raw text never holds ``<!--`` (marker lookups search raw bodies).
+_PUNCT = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:=$^\"'])")
+_BACKTICKS = re.compile(r"`+")
+
+
+def _neutralize(text: str) -> str:
+    """Break what acts even inside code: HTML comment delimiters (markers) and mentions."""
+    text = text.replace("<!--", "<!" + ZWSP + "--").replace("-->", "--" + ZWSP + ">")
+    return text.replace("@", "@" + ZWSP)
+
+
+def clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def text(value: Any, limit: int = 500) -> str:
+    """Inline Markdown text: one line, every special character rendered literally."""
+    value = visible(" ".join(str(value).split()))
+    value = clip(value, limit)
+    value = _PUNCT.sub(r"\\\1", value)
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return value.replace("@", "@" + ZWSP)
+
+
+def code(value: Any, limit: int = 300, *, table: bool = False) -> str:
+    """An inline code span whose fence is longer than any backtick run inside it."""
+    value = clip(visible(" ".join(str(value).split())), limit)
+    if not value:
+        return ""
+    value = _neutralize(value)
+    if table:  # GFM splits table cells on | even inside code spans
+        value = value.replace("|", "\\|")
+    longest = max((len(m) for m in _BACKTICKS.findall(value)), default=0)
+    fence = "`" * (longest + 1)
+    if value.startswith("`") or value.endswith("`") or (value.startswith(" ") and value.endswith(" ")):
+        value = f" {value} "
+    return f"{fence}{value}{fence}"
+
+
+def code_block(value: Any, limit: int = 2000, lang: str = "") -> str:
+    """A fenced block (blank-line safe inside ``<details>``); no line of it can close the fence."""
+    body = clip(visible(str(value).replace("\r\n", "\n").strip("\n"), keep_newlines=True), limit)
+    body = _neutralize(body)
+    longest = max((len(m) for m in _BACKTICKS.findall(body)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{lang}\n{body}\n{fence}"
+
+
+def url_path(path: str) -> str:
+    return quote(path, safe="/")
+
+
+@dataclass(frozen=True)
+class FindingView:
+    """A finding with every field already escaped for Markdown."""
+
+    code: str
+    rule: str
+    severity: str
+    phase: str
+    location: str  # a link to the line, or the plain escaped path:line
+    message: str
+    statement: str  # an inline code span (table-safe)
+    statement_block: str  # a fenced block, for review comments
+    reason: str
+    inline: bool  # an inline review comment covers it
+    help: str
+
+
+def finding_view(f: Finding, *, blob_url: str = "", inline: bool = False, help_uri: str = "") -> FindingView:
+    label = text(f"{f.path}:{f.line}", 300)
+    location = f"[{label}]({blob_url}/{url_path(f.path)}#L{f.line})" if blob_url else label
+    return FindingView(
+        code=text(f.code, 20),
+        rule=text(f.rule, 60),
+        severity=f.severity.value,
+        phase=f.phase.value,
+        location=location,
+        message=text(f.message, 500),
+        statement=code(f.statement, 200, table=True) if f.statement else "",
+        statement_block=code_block(f.statement, 1500, "sql") if f.statement else "",
+        reason=text(f.bypass_reason or "", 300),
+        inline=inline,
+        help=help_uri,
+    )
+
+
+_ENV: jinja2.Environment | None = None
+
+
+def environment() -> jinja2.Environment:
+    global _ENV
+    if _ENV is None:
+        _ENV = jinja2.Environment(
+            loader=jinja2.PackageLoader("validator", "render/templates"),
+            undefined=jinja2.StrictUndefined,
+            autoescape=False,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+    return _ENV
+
+
+def render(template: str, **view: Any) -> str:
+    return environment().get_template(template).render(**view)
+
+
+def render_within(template: str, limit: int, measure=len, **view: Any) -> str:
+    """Render with ever shorter lists (``row_limit``) until the text fits in ``limit``.
+
+    The last resort cuts the text and says where the rest is; the templates print the
+    pointer to the job summary whenever a list was shortened.
+    """
+    for rows in (None, 200, 50, 10, 0):
+        out = render(template, row_limit=rows, **view)
+        if measure(out) <= limit:
+            return out
+    note = "\n\n… truncated: the full report is in the job summary of this run.\n"
+    while measure(out) + measure(note) > limit:
+        out = out[: max(0, len(out) - max(1, (measure(out) + measure(note) - limit)))]
+    return out + note
