@@ -93,7 +93,10 @@ class Resolver:
             return left + right
         if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Mod):
             left = self.text(expr.left, scope, depth + 1)
-            return left if isinstance(left, Unresolved) else strings.format_fields(left, "percent")
+            if isinstance(left, Unresolved):
+                return left
+            values = expr.right.elts if isinstance(expr.right, ast.Tuple) else [expr.right]
+            return self._name_fields(left, strings.format_fields(left, "percent"), values, {})
         if isinstance(expr, ast.Name):
             bound = scope.get(expr.id)
             if bound is None:
@@ -126,6 +129,21 @@ class Resolver:
                 values[i] = resolved
         return values
 
+    def _name_fields(self, base: SqlText, formatted: SqlText, args: list, keywords: dict) -> SqlText:
+        """Show ``{name}`` (the argument's source) rather than the bare format field."""
+        names = list(formatted.placeholders)
+        position = 0
+        for i in range(len(base.placeholders), len(names)):
+            field = names[i]
+            value = keywords.get(field) if field in keywords else None
+            if value is None and (field in ("", "…", "s", "d", "r", "i", "f") or field.isdigit()):
+                index = int(field) if field.isdigit() else position
+                position += 0 if field.isdigit() else 1
+                value = args[index] if index < len(args) else None
+            if value is not None and not isinstance(value, ast.Starred):
+                names[i] = _short(ast.get_source_segment(self.source, value) or field)
+        return SqlText(formatted.text, formatted.marks, tuple(names))
+
     def _call_text(self, call: ast.Call, scope: Scope, depth: int, segment: str) -> SqlText | Unresolved:
         name = _callee(call)
         func = call.func
@@ -136,7 +154,10 @@ class Resolver:
             return self.text(func.value, scope, depth + 1)
         if isinstance(func, ast.Attribute) and name == "format":
             base = self.text(func.value, scope, depth + 1)
-            return base if isinstance(base, Unresolved) else strings.format_fields(base, "format")
+            if isinstance(base, Unresolved):
+                return base
+            keywords = {k.arg: k.value for k in call.keywords if k.arg}
+            return self._name_fields(base, strings.format_fields(base, "format"), call.args, keywords)
         if isinstance(func, ast.Attribute) and name == "join" and len(call.args) == 1 \
                 and isinstance(call.args[0], (ast.List, ast.Tuple)):
             separator = self.text(func.value, scope, depth + 1)
