@@ -143,17 +143,24 @@ for f in errors:
     if destructive(f):
         print(f"⛔️ DANGER: Destructive pattern found: '{clean(f.get('statement'))}' ({origin(f)})")
     else:
-        shown = f" '{clean(f.get('statement'))}'" if f.get("statement") else ""
+        shown = f": '{clean(f.get('statement'))}'" if f.get("statement") else ""
         print(f"⛔️ DANGER: {clean(f.get('message'))}{shown} ({origin(f)})")
 for f in warnings:
     print(f"⚠️  WARNING: {clean(f.get('message'))} ({origin(f)})")
 
-if engine_rc == 0:
-    print("✅ VALIDATION PASSED: No destructive patterns found.")
+
+
+def acknowledged():
+    """The audit trail: what a bypass waved through, and why."""
     if bypassed:
         print(f"Acknowledged with CI:DESTRUCTIVE_OK ({len(bypassed)}):")
         for f in bypassed:
             print(f"  - '{clean(f.get('statement'))}' ({origin(f)}): {clean(f.get('bypass_reason'))}")
+
+
+if engine_rc == 0:
+    print("✅ VALIDATION PASSED: No destructive patterns found.")
+    acknowledged()
     print("---")
     sys.exit(0)
 
@@ -169,6 +176,9 @@ for f in errors:
 for rule, lines in lines_by_rule.items():
     label = "line" if len(lines) == 1 else "lines"
     print(f"  - {rule} ({label} {', '.join(lines)})")
+if bypassed:
+    print()
+    acknowledged()
 print()
 print("This CI check prevents accidental data loss from automated deployments.")
 print()

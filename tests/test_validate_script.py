@@ -309,3 +309,23 @@ def test_runs_from_the_checkout_when_migration_guard_is_not_installed(tmp_path):
     result = run(str(path), cwd=tmp_path, env=engine_env("/usr/bin:/bin"))
     assert result.returncode == 1, result.stdout + result.stderr
     assert len(danger_lines(result.stdout)) == 2
+
+
+def test_failure_still_lists_what_was_acknowledged(tmp_path):
+    source = revision(
+        "    op.drop_table('old_analytics_table')  # CI:DESTRUCTIVE_OK emptied per ADR-005\n"
+        '    op.execute("DROP TABLE old_metrics")\n'
+    )
+    path = write(tmp_path, "mixed.py", source)
+    result = run(str(path), cwd=tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    out = result.stdout.splitlines()
+    assert danger_lines(result.stdout) == [
+        "⛔️ DANGER: Destructive pattern found: 'DROP TABLE old_metrics' "
+        f"(MG101 drop-table, line {line_of(source, 'old_metrics')})"
+    ]
+    at = out.index("Acknowledged with CI:DESTRUCTIVE_OK (1):")
+    assert out[at + 1].endswith(
+        f"(MG101 drop-table, line {line_of(source, 'old_analytics_table')}): emptied per ADR-005"
+    )
+    assert out.index("Detected patterns:") < at < out.index("If this destructive operation is intentional:")
