@@ -1,0 +1,284 @@
+"""How fast is `migration-guard lint` next to the record's grep validator, and do they agree?
+
+Generates realistic Alembic revisions (bench/generate_revisions.py), then times:
+  (a) the baseline: the record's validate-migration.sh reproduced as it was (one
+      `grep -v | grep -iE` pipeline per pattern per file), run by the record's CI
+      loop over every file;
+  (b) `migration-guard lint --format json <dir>`: one process over all files;
+  (c) start-up: `migration-guard lint` on one small file, and `python -c pass`.
+It also counts which files each tool flags, against the verdict the generator
+knows each file deserves. The counts are informative; only speed has targets.
+
+    .venv/bin/python bench/lint_bench.py [--files 2000] [--baseline-files N] [--keep DIR]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from generate_revisions import write_tree  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+
+TARGET_SPEEDUP = 10.0
+TARGET_WALL_2000 = 2.0
+TARGET_STARTUP_MS = 300.0
+
+# The record's scripts/validate-migration.sh (Track 2, Phase VAL-2), rebuilt from its
+# documented contract: patterns, bypass filter, messages, exit codes. It is the
+# measurement baseline, written to the temp dir only, never shipped.
+BASELINE_SCRIPT = r"""#!/bin/bash
+MIGRATION_FILE=$1
+
+if [ -z "$1" ]; then
+    echo "ERROR: No migration file provided"
+    echo "Usage: $0 <migration_file>"
+    exit 1
+fi
+
+if [ ! -f "$MIGRATION_FILE" ]; then
+    echo "ERROR: Migration file not found: $MIGRATION_FILE"
+    exit 1
+fi
+
+echo "--- [CI Safety Validator] Analyzing: $MIGRATION_FILE ---"
+
+DESTRUCTIVE_PATTERNS=(
+    "DROP TABLE"
+    "DROP COLUMN"
+    "DROP DATABASE"
+    "DROP SCHEMA"
+    "TRUNCATE"
+    "DELETE FROM.*WHERE.*1.*=.*1"
+    "ALTER TABLE.*DROP CONSTRAINT"
+    "op.drop_table"
+    "op.drop_column"
+)
+
+FOUND_PATTERNS=()
+for pattern in "${DESTRUCTIVE_PATTERNS[@]}"; do
+    if grep -v "# CI:DESTRUCTIVE_OK" "$MIGRATION_FILE" | grep -iE "$pattern" > /dev/null; then
+        echo "⛔️ DANGER: Destructive pattern found: '$pattern'"
+        FOUND_PATTERNS+=("$pattern")
+    fi
+done
+
+if [ ${#FOUND_PATTERNS[@]} -gt 0 ]; then
+    echo "⛔️ VALIDATION FAILED: This migration contains destructive operations."
+    echo ""
+    echo "Detected patterns:"
+    for p in "${FOUND_PATTERNS[@]}"; do
+        echo "  - $p"
+    done
+    echo ""
+    echo "This CI check prevents accidental data loss from automated deployments."
+    echo ""
+    echo "If this destructive operation is intentional:"
+    echo "  1. Document the reason in an ADR (Architecture Decision Record)"
+    echo "  2. Add a '# CI:DESTRUCTIVE_OK' comment to the destructive line"
+    echo "  3. Include ADR reference in the comment"
+    echo ""
+    echo "Example:"
+    echo "  op.drop_table('deprecated_table')  # CI:DESTRUCTIVE_OK - See ADR-015 for deprecation timeline"
+    exit 1
+fi
+
+echo "✅ VALIDATION PASSED: No destructive patterns found."
+echo "---"
+exit 0
+"""
+
+# The record's CI step, minus `bash -e` stopping at the first failure: every file is
+# checked so the per-file cost and the verdicts are complete.
+BASELINE_LOOP = r"""#!/bin/bash
+validator=$1; list=$2; flagged=$3
+: > "$flagged"
+while IFS= read -r migration; do
+    if ! "$validator" "$migration" > /dev/null; then
+        printf '%s\n' "$migration" >> "$flagged"
+    fi
+done < "$list"
+"""
+
+
+def engine_command() -> list[str]:
+    beside = Path(sys.executable).parent / "migration-guard"
+    if beside.exists():
+        return [str(beside)]
+    found = shutil.which("migration-guard")
+    if found:
+        return [found]
+    return [sys.executable, "-m", "validator"]
+
+
+def engine_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(REPO) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    return env
+
+
+def timed(cmd: list[str], **kw) -> tuple[float, subprocess.CompletedProcess]:
+    start = time.perf_counter()
+    result = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    return time.perf_counter() - start, result
+
+
+def run_baseline(work: Path, files: list[Path]) -> tuple[float, set[str]]:
+    script = work / "validate-migration-grep.sh"
+    loop = work / "ci-loop.sh"
+    script.write_text(BASELINE_SCRIPT, encoding="utf-8")
+    loop.write_text(BASELINE_LOOP, encoding="utf-8")
+    script.chmod(0o755)
+    listing = work / "baseline-files.txt"
+    listing.write_text("".join(f"{p}\n" for p in files), encoding="utf-8")
+    flagged = work / "baseline-flagged.txt"
+    seconds, result = timed(["bash", str(loop), str(script), str(listing), str(flagged)])
+    if result.returncode != 0:
+        raise SystemExit(f"baseline loop failed: {result.stderr}")
+    return seconds, {Path(line).name for line in flagged.read_text(encoding="utf-8").splitlines() if line}
+
+
+def run_engine(directory: Path, files: list[Path], runs: int) -> tuple[float, set[str], str]:
+    """Median wall time of `lint --format json <dir>`; falls back to a file list
+    if the CLI does not expand directories."""
+    cmd = engine_command() + ["lint", "--format", "json", str(directory)]
+    how = "<dir>"
+    times = []
+    report = None
+    for _ in range(runs):
+        seconds, result = timed(cmd, env=engine_env())
+        report = _report(result)
+        if report is None or report["summary"]["files"] != len(files):
+            cmd = engine_command() + ["lint", "--format", "json", *map(str, files)]
+            how = "<file list>"
+            seconds, result = timed(cmd, env=engine_env())
+            report = _report(result)
+            if report is None:
+                raise SystemExit(f"migration-guard lint failed (exit {result.returncode}):\n{result.stderr[-3000:]}")
+        times.append(seconds)
+    flagged = {Path(f["path"]).name for f in report["findings"]
+               if not f["bypassed"] and f["severity"] == "error"}
+    if report["summary"]["files"] != len(files):
+        raise SystemExit(f"migration-guard linted {report['summary']['files']} files, expected {len(files)}")
+    return statistics.median(times), flagged, how
+
+
+def _report(result: subprocess.CompletedProcess) -> dict | None:
+    if result.returncode not in (0, 1):
+        return None
+    try:
+        return json.loads(result.stdout)
+    except ValueError:
+        return None
+
+
+def startup(cmd: list[str], runs: int, env: dict[str, str] | None = None) -> float:
+    samples = []
+    for _ in range(runs):
+        seconds, result = timed(cmd, env=env)
+        if result.returncode not in (0, 1):
+            raise SystemExit(f"{' '.join(cmd)} failed (exit {result.returncode}):\n{result.stderr[-2000:]}")
+        samples.append(seconds)
+    return statistics.median(samples) * 1000
+
+
+def verdict(ok: bool) -> str:
+    return "ok" if ok else "MISSED"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=2000, help="revision files to generate (default 2000)")
+    parser.add_argument("--baseline-files", type=int, default=None,
+                        help="run the grep baseline on only the first N files and extrapolate its time")
+    parser.add_argument("--engine-runs", type=int, default=3, help="median of this many full engine runs")
+    parser.add_argument("--startup-runs", type=int, default=15)
+    parser.add_argument("--seed", type=int, default=20251115)
+    parser.add_argument("--keep", type=Path, default=None, help="generate into DIR and keep it")
+    parser.add_argument("--check", action="store_true", help="exit 1 if a speed target is missed")
+    args = parser.parse_args(argv)
+
+    work = args.keep or Path(tempfile.mkdtemp(prefix="mg-lint-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    versions = work / "alembic" / "versions"
+    try:
+        if versions.exists():
+            shutil.rmtree(versions)
+        revisions = write_tree(versions, args.files, args.seed)
+        files = sorted(versions / r.name for r in revisions)
+        truth = {r.name for r in revisions if r.destructive}
+        size = sum(p.stat().st_size for p in files)
+        print(f"generated {len(files)} revisions, {size / 1e6:.1f} MB, in {versions}")
+        print(f"  {len(truth)} with an unacknowledged destructive upgrade(), "
+              f"{sum(1 for r in revisions if r.bypassed)} with acknowledged ones")
+
+        sample = files[: args.baseline_files] if args.baseline_files else files
+        base_s, base_flagged = run_baseline(work, sample)
+        base_per_file = base_s / len(sample)
+        base_total = base_per_file * len(files)
+
+        eng_s, eng_flagged, how = run_engine(versions, files, args.engine_runs)
+        small = min(files, key=lambda p: p.stat().st_size)
+        start_ms = startup(engine_command() + ["lint", "--format", "json", str(small)], args.startup_runs,
+                           env=engine_env())
+        python_ms = startup([sys.executable, "-c", "pass"], args.startup_runs)
+    finally:
+        if args.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
+
+    names = {p.name for p in files}
+    sampled = {p.name for p in sample}
+    truth_sample = truth & sampled
+
+    def correct(flagged: set[str], universe: set[str], expected: set[str]) -> str:
+        right = sum((n in flagged) == (n in expected) for n in universe)
+        return f"{right}/{len(universe)}"
+
+    speedup = base_total / eng_s
+    extrapolated = len(sample) < len(files)
+    rows = [
+        ("tool", "files", "wall s", "files/s", "flagged", "right vs truth"),
+        ("grep baseline (record)", f"{len(sample)}", f"{base_s:.2f}", f"{len(sample) / base_s:.0f}",
+         f"{len(base_flagged)}", correct(base_flagged, sampled, truth_sample)),
+        (f"migration-guard lint {how}", f"{len(files)}", f"{eng_s:.2f}", f"{len(files) / eng_s:.0f}",
+         f"{len(eng_flagged)}", correct(eng_flagged, names, truth)),
+    ]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    print()
+    for i, row in enumerate(rows):
+        print("  ".join(cell.ljust(w) if j == 0 else cell.rjust(w) for j, (cell, w) in enumerate(zip(row, widths))))
+        if i == 0:
+            print("  ".join("-" * w for w in widths))
+    print()
+    if extrapolated:
+        print(f"baseline sampled: {len(sample)} of {len(files)} files, {base_per_file * 1000:.1f} ms/file, "
+              f"extrapolated to {base_total:.1f} s for all {len(files)}")
+    else:
+        print(f"baseline: {base_per_file * 1000:.1f} ms/file")
+    wall_ok = eng_s * 2000 / len(files) < TARGET_WALL_2000
+    print(f"speed-up: {speedup:.1f}x  (target >= {TARGET_SPEEDUP:.0f}x: {verdict(speedup >= TARGET_SPEEDUP)})")
+    print(f"engine wall for {len(files)} files: {eng_s:.2f} s, median of {args.engine_runs}"
+          f"  (target < {TARGET_WALL_2000:.0f} s per 2,000: {verdict(wall_ok)})")
+    print(f"start-up: lint one {small.stat().st_size}-byte file {start_ms:.0f} ms, python -c pass {python_ms:.0f} ms,"
+          f" median of {args.startup_runs}  (target < {TARGET_STARTUP_MS:.0f} ms: "
+          f"{verdict(start_ms < TARGET_STARTUP_MS)})")
+
+    both = base_flagged & eng_flagged
+    print(f"agreement on the {len(sample)} files both ran: both flag {len(both)}, "
+          f"grep only {len(base_flagged - eng_flagged)}, engine only {len(eng_flagged & sampled - base_flagged)}, "
+          f"neither {len(sampled - base_flagged - eng_flagged)}")
+    missed = speedup < TARGET_SPEEDUP or not wall_ok or start_ms >= TARGET_STARTUP_MS
+    return 1 if args.check and missed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
