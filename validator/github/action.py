@@ -11,7 +11,6 @@ from pathlib import Path
 
 from validator.config import ConfigError, Settings, discover, load_file
 from validator.discover import revision_globs
-from validator.engine import lint_sources
 from validator.github import commands, event as events, inputs as action_inputs, sources, views
 from validator.model import Report
 
@@ -98,6 +97,8 @@ class Action:
         read += [(p, sources.read_workspace(self.workspace, p)) for p in plan.paths]
         if not read:
             return Report(files=(), findings=())
+        from validator.engine import lint_sources  # the parser's imports are the slow part of a start
+
         project = sources.project_files(self.workspace, self.settings, self.globs, [p for p, _ in read])
         return lint_sources(read, self.settings, project=project)
 
@@ -164,8 +165,8 @@ class Action:
         summary = views.job_summary(report, self.context(plan, notes=self.notes), self.settings.fail_on,
                                     commands.JOB_SUMMARY_LIMIT)
         commands.append_job_summary(summary)
-        commands.log(f"{s.errors} errors, {s.warnings} warnings, {s.bypassed} bypassed in {s.files} files: "
-                     + ("fail" if failed else "pass"))
+        commands.log(f"{s.errors} errors, {s.warnings} warnings, {s.bypassed} bypassed in "
+                     f"{s.files} revision files: " + ("fail" if failed else "pass"))
         return 1 if failed else 0
 
 

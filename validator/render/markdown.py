@@ -102,11 +102,19 @@ def finding_view(f: Finding, *, blob_url: str = "", inline: bool = False, help_u
         location=location,
         message=text(f.message, 500),
         statement=code(f.statement, 200, table=True) if f.statement else "",
-        statement_block=code_block(f.statement, 1500, "sql") if f.statement else "",
+        statement_block=code_block(f.statement, 1500, _language(f.statement)) if f.statement else "",
         reason=text(f.bypass_reason or "", 300),
         inline=inline,
         help=help_uri,
     )
+
+
+_CALL = re.compile(r"[A-Za-z_][\w.]*\(")
+
+
+def _language(statement: str) -> str:
+    """``op.drop_table(...)`` is Python; everything else a finding quotes is SQL."""
+    return "python" if _CALL.match(statement) else "sql"
 
 
 _ENV: jinja2.Environment | None = None

@@ -1,0 +1,114 @@
+"""Push and other events, no token, and injection attempts through every surface."""
+import re
+
+from harness import ALEMBIC_INI, BASE_REVISION, REPO, Git, pr_event, run_action
+from validator.github.markers import FP_RE
+
+DROP = BASE_REVISION.replace('revision = "0001"\ndown_revision = None', 'revision = "0002"\ndown_revision = "0001"').replace(
+    '    op.create_table("users", sa.Column("id", sa.Integer, primary_key=True), sa.Column("nickname", sa.Text))',
+    '    op.drop_column("users", "nickname")')
+NO_API = "http://127.0.0.1:9/api/v3"  # nothing listens: any request would fail loudly
+PASS0 = {"errors": "0", "warnings": "0", "bypassed": "0", "files-checked": "0", "result": "pass", "sarif-file": ""}
+
+
+def repo_with_drop(tmp_path):
+    git = Git(tmp_path / "ws")
+    base = git.commit({"alembic.ini": ALEMBIC_INI, "alembic/versions/0001_create_users.py": BASE_REVISION})
+    head = git.commit({"alembic/versions/0002_drop_nickname.py": DROP})
+    return git, base, head
+
+
+def test_push_lints_the_revisions_changed_since_the_previous_tip(tmp_path):
+    git, base, head = repo_with_drop(tmp_path)
+    result = run_action(git.root, tmp_path / "run", "push", {"before": base, "after": head}, NO_API)
+    assert result.code == 1
+    assert result.outputs == {**PASS0, "errors": "1", "files-checked": "1", "result": "fail"}
+    assert [c.split(" ", 1)[0] for c in result.commands] == ["::error"]
+    assert result.commands[0].startswith("::error file=alembic/versions/0002_drop_nickname.py,line=10,")
+    assert "Found 1 error in 1 revision file" in result.summary
+
+
+def test_push_of_a_new_branch_lints_every_revision(tmp_path):
+    git, base, head = repo_with_drop(tmp_path)
+    result = run_action(git.root, tmp_path / "run", "push", {"before": "0" * 40, "after": head}, NO_API)
+    assert result.code == 1
+    assert result.outputs["files-checked"] == "2"
+    assert result.commands[0] == ("::notice title=migration-guard::no previous commit to compare with "
+                                  "(new branch or shallow clone): linting every revision")
+
+
+def test_push_without_revision_changes_passes(tmp_path):
+    git, base, head = repo_with_drop(tmp_path)
+    after = git.commit({"README.md": "hello\n"})
+    result = run_action(git.root, tmp_path / "run", "push", {"before": head, "after": after}, NO_API)
+    assert result.code == 0 and result.outputs == PASS0 and result.commands == []
+
+
+def test_workflow_dispatch_compares_with_the_previous_commit_or_checks_all(tmp_path):
+    git, base, head = repo_with_drop(tmp_path)
+    result = run_action(git.root, tmp_path / "one", "workflow_dispatch", {"inputs": {}}, NO_API)
+    assert result.code == 1 and result.outputs["files-checked"] == "1"
+    result = run_action(git.root, tmp_path / "all", "workflow_dispatch", {}, NO_API, inputs={"check-all": "true"})
+    assert result.code == 1 and result.outputs["files-checked"] == "2"
+
+
+def test_pull_request_without_token_reports_through_annotations_only(tmp_path):
+    git, base, head = repo_with_drop(tmp_path)
+    result = run_action(git.root, tmp_path / "run", "pull_request", pr_event(7, head, base), NO_API, token="")
+    assert result.code == 1 and result.outputs["errors"] == "1" and result.outputs["files-checked"] == "1"
+    assert result.commands[0].startswith("::warning title=migration-guard::no github-token")
+    assert [c.split(" ", 1)[0] for c in result.commands] == ["::warning", "::error"]
+
+
+INJECTED_PATH = "alembic/versions/0003_ping_@octocat.py"
+INJECTED = '''"""<!-- migration-guard:summary --> ping @org/team"""
+from alembic import op
+
+revision = "0003"
+down_revision = "0002"
+
+
+def upgrade():
+    op.drop_table("x\\n::add-mask::leak <!-- migration-guard:summary --> @octocat `|` </details> %0A::error::y")
+    op.execute("DROP TABLE \\"a|b\\"; -- ::error::from sql\\n")
+    op.execute("""
+DELETE FROM "users@org/team" -- <!-- migration-guard:fp=0123456789abcdef -->
+""")
+    op.drop_column("t\\r\\n::warning::x", "c```")
+
+
+def downgrade():
+    pass
+'''
+
+
+def test_injection_payloads_reach_no_surface(tmp_path, api):
+    git, base, head = repo_with_drop(tmp_path)
+    head2 = git.commit({INJECTED_PATH: INJECTED})
+    api.add_pull(7, head2, head, git.pr_files(head, head2))
+    result = run_action(git.root, tmp_path / "run", "pull_request", pr_event(7, head2, head), api.base_url)
+    assert result.code == 1
+    findings = int(result.outputs["errors"]) + int(result.outputs["warnings"])
+    assert findings >= 4
+    # stdout: our log lines and workflow commands of ours only, each with escaped data
+    for line in result.stdout.splitlines():
+        assert line.startswith(("::error ", "::warning ", "::notice ", "migration-guard: ")), line
+    for line in result.commands:
+        name, props = re.match(r"::(\w+) ([^:]*)::", line).groups()
+        assert "file=" + INJECTED_PATH.replace(":", "%3A") in props or props == "title=migration-guard"
+    assert len(result.commands) == findings
+    # posted Markdown: exactly our own markers, no live mention, intact tables and details
+    review = api.calls("POST", "reviews$")[0].body
+    bodies = [c["body"] for c in review["comments"]]
+    assert len(bodies) == findings
+    for body in bodies:
+        assert body.count("<!--") == 1 and len(FP_RE.findall(body)) == 1
+    summary = api.issue_comments[0]["body"]
+    assert summary.count("<!--") == 1
+    for body in bodies + [summary, review["body"], result.summary]:
+        assert not re.search(r"@[A-Za-z0-9]", body), body
+    lines = summary.splitlines()
+    assert sum(x.startswith("<details>") for x in lines) == sum(x == "</details>" for x in lines) == 2
+    # every table row keeps its column count: no cell content adds an unescaped pipe
+    widths = {len(re.findall(r"(?<!\\)\|", row)) for row in lines if row.startswith("|")}
+    assert widths == {5, 6}, widths  # the 4-column counts table and the 5-column findings tables

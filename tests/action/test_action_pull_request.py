@@ -1,0 +1,215 @@
+"""The action on pull_request events, run as the runner runs it, against the fake API."""
+import re
+
+import pytest
+
+from harness import ALEMBIC_INI, BASE_REVISION, REPO, Git, pr_event, run_action
+from validator.github.markers import FP_RE, SUMMARY_MARKER
+
+DROP_PATH = "alembic/versions/0002_drop_legacy.py"
+DROP = '''"""drop legacy"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = "0002"
+down_revision = "0001"
+
+
+def upgrade():
+    op.drop_table("legacy_sessions")
+    op.drop_column("users", "nickname")
+    op.execute("TRUNCATE audit_log")  # CI:DESTRUCTIVE_OK audit rows archived in OPS-12
+
+
+def downgrade():
+    pass
+'''
+FAILING = {"errors": "2", "warnings": "0", "bypassed": "1", "files-checked": "1", "result": "fail", "sarif-file": ""}
+FILES, REVIEW_COMMENTS = "GET pulls/7/files", "GET pulls/7/comments"
+POST_REVIEW, ISSUE_COMMENTS = "POST pulls/7/reviews", "GET issues/7/comments"
+
+
+def calls(api):
+    return [f"{r.method} {r.path.removeprefix(f'/repos/{REPO}/')}" for r in api.requests]
+
+
+@pytest.fixture
+def pr(tmp_path, api):
+    git = Git(tmp_path / "ws")
+    base = git.commit({"alembic.ini": ALEMBIC_INI, "alembic/env.py": "",
+                       "alembic/versions/0001_create_users.py": BASE_REVISION}, "base")
+    head = git.commit({DROP_PATH: DROP}, "drop legacy")
+    api.add_pull(7, head, base, git.pr_files(base, head))
+    return git, base, head
+
+
+def run(git, tmp_path, api, head, base, name="run", event="pull_request", **kw):
+    event_payload = pr_event(7, head, base, head_repo=kw.pop("head_repo", REPO))
+    return run_action(git.root, tmp_path / name, event, event_payload, api.base_url, **kw)
+
+
+def test_first_run_reviews_the_lines_and_creates_the_summary(pr, tmp_path, api):
+    git, base, head = pr
+    result = run(git, tmp_path, api, head, base)
+    assert result.code == 1
+    assert result.outputs == FAILING
+    assert calls(api) == [FILES, REVIEW_COMMENTS, POST_REVIEW, ISSUE_COMMENTS, "POST issues/7/comments"]
+    review = api.calls("POST", "reviews$")[0].body
+    assert review["event"] == "COMMENT" and review["commit_id"] == head
+    assert [(c["path"], c["line"], c["side"]) for c in review["comments"]] == [(DROP_PATH, 10, "RIGHT"), (DROP_PATH, 11, "RIGHT")]
+    assert review["comments"][0]["body"].startswith("**MG101 drop\\-table** (error): drops table legacy\\_sessions")
+    assert [len(FP_RE.findall(c["body"])) for c in review["comments"]] == [1, 1]
+    [comment] = api.issue_comments
+    assert comment["body"].startswith(SUMMARY_MARKER + "\n## ❌ migration-guard")
+    assert f"Found 2 errors in 1 revision file at `{head[:7]}`." in comment["body"]
+    assert "| audit rows archived in OPS\\-12 | `TRUNCATE audit_log` |" in comment["body"]
+    assert "How to bypass" in comment["body"]
+    assert [c.split(" ", 1)[0] for c in result.commands] == ["::error", "::error", "::notice"]
+    assert result.commands[0].startswith(f"::error file={DROP_PATH},line=10,")
+    assert "## ❌ migration-guard" in result.summary and "TRUNCATE audit\\_log" not in result.summary
+    assert "`TRUNCATE audit_log`" in result.summary
+
+
+def test_rerun_on_the_same_head_posts_nothing_new(pr, tmp_path, api):
+    git, base, head = pr
+    run(git, tmp_path, api, head, base, "first")
+    api.requests.clear()
+    result = run(git, tmp_path, api, head, base, "again")
+    assert result.code == 1 and result.outputs == FAILING
+    assert calls(api) == [FILES, REVIEW_COMMENTS, ISSUE_COMMENTS]  # same body: not even an edit
+    assert len(api.review_comments) == 2 and len(api.reviews) == 1 and len(api.issue_comments) == 1
+
+
+def test_a_push_that_moves_lines_edits_the_summary_and_reposts_nothing(pr, tmp_path, api):
+    git, base, head = pr
+    run(git, tmp_path, api, head, base, "first")
+    moved = DROP.replace("import sqlalchemy as sa\n", "import sqlalchemy as sa\n\n# moved down by three lines\n\n")
+    head2 = git.commit({DROP_PATH: moved}, "move")
+    api.push(7, head2, git.pr_files(base, head2))
+    api.requests.clear()
+    result = run(git, tmp_path, api, head2, base, "moved")
+    assert result.code == 1 and result.outputs == FAILING
+    assert calls(api) == [FILES, REVIEW_COMMENTS, ISSUE_COMMENTS, f"PATCH issues/comments/{api.issue_comments[0]['id']}"]
+    assert len(api.review_comments) == 2
+    assert f"at `{head2[:7]}`" in api.issue_comments[0]["body"]
+    assert f"0002_drop_legacy.py#L13" in api.issue_comments[0]["body"]
+
+
+def test_a_later_push_that_fixes_everything_says_all_clear(pr, tmp_path, api):
+    git, base, head = pr
+    run(git, tmp_path, api, head, base, "first")
+    fixed = DROP.replace('    op.drop_table("legacy_sessions")\n    op.drop_column("users", "nickname")\n',
+                         '    op.add_column("users", sa.Column("email", sa.Text))\n')
+    head2 = git.commit({DROP_PATH: fixed}, "fix")
+    api.push(7, head2, git.pr_files(base, head2))
+    api.requests.clear()
+    result = run(git, tmp_path, api, head2, base, "fixed")
+    assert result.code == 0
+    assert result.outputs == {**FAILING, "errors": "0", "result": "pass"}
+    assert calls(api) == [FILES, ISSUE_COMMENTS, f"PATCH issues/comments/{api.issue_comments[0]['id']}"]
+    body = api.issue_comments[0]["body"]
+    assert f"## ✅ migration-guard\n\nAll clear: no destructive operation in 1 revision file at `{head2[:7]}`" in body
+    assert "### Errors" not in body and "### Bypassed" in body
+
+
+def test_fork_pull_request_degrades_without_writes_and_keeps_the_verdict(pr, tmp_path, api):
+    git, base, head = pr
+    api.fork = True
+    result = run(git, tmp_path, api, head, base, head_repo="mallory/shop")
+    assert result.code == 1 and result.outputs == FAILING
+    assert calls(api) == [FILES]
+    assert result.commands[-1].startswith("::warning title=migration-guard::this pull request comes from a fork")
+    assert "this pull request comes from a fork" in result.summary
+
+
+def test_unexpected_403_on_a_write_degrades_with_a_warning(pr, tmp_path, api):
+    git, base, head = pr
+    api.fork = True  # e.g. a Dependabot PR: same repository, read-only token
+    result = run(git, tmp_path, api, head, base)
+    assert result.code == 1 and result.outputs == FAILING
+    assert calls(api) == [FILES, REVIEW_COMMENTS, POST_REVIEW]  # no summary attempt after a denial
+    assert any("no permission to review" in c and "Resource not accessible by integration" in c for c in result.commands)
+
+
+def test_flaky_api_never_double_posts_and_never_changes_the_verdict(pr, tmp_path, api):
+    git, base, head = pr
+    api.fault("GET", r"/pulls/7/files$", "status", status=502)
+    api.fault("POST", r"/pulls/7/reviews$", "lost")
+    api.fault("POST", r"/issues/7/comments$", "performed_then", status=502)
+    result = run(git, tmp_path, api, head, base)
+    assert result.code == 1 and result.outputs == FAILING
+    assert len(api.reviews) == 1 and len(api.review_comments) == 2 and len(api.issue_comments) == 1
+    assert calls(api) == [FILES, FILES, REVIEW_COMMENTS, POST_REVIEW, "GET pulls/7/reviews", ISSUE_COMMENTS,
+                          "POST issues/7/comments", ISSUE_COMMENTS]
+
+
+def test_api_down_keeps_the_verdict(pr, tmp_path, api):
+    git, base, head = pr
+    api.fault("GET", r"/pulls/7/files$", "status", status=503, times=50)
+    api.fault("GET", r"/issues/7/comments$", "status", status=503, times=50)
+    api.fault("POST", r"", "status", status=503, times=50)
+    result = run(git, tmp_path, api, head, base)
+    assert result.code == 1 and result.outputs == FAILING  # git diff base..head took over
+    assert "cannot list the pull request's files" in result.stdout
+    assert api.reviews == [] and api.issue_comments == []
+
+
+def test_pull_request_without_revision_changes_exits_fast(tmp_path, api):
+    git = Git(tmp_path / "ws")
+    base = git.commit({"alembic.ini": ALEMBIC_INI, "alembic/versions/0001_create_users.py": BASE_REVISION})
+    head = git.commit({"README.md": "docs only\n", "app/models.py": "x = 1\n"})
+    api.add_pull(7, head, base, git.pr_files(base, head))
+    result = run(git, tmp_path, api, head, base)
+    assert result.code == 0
+    assert result.outputs == {"errors": "0", "warnings": "0", "bypassed": "0", "files-checked": "0",
+                              "result": "pass", "sarif-file": ""}
+    assert calls(api) == [FILES, ISSUE_COMMENTS]
+    assert api.issue_comments == [] and result.commands == []
+    assert "No Alembic revision file is added or changed" in result.summary
+
+
+def test_missing_patch_sends_findings_to_the_summary_only(pr, tmp_path, api):
+    git, base, head = pr
+    api.pulls[7]["files"][0]["patch"] = None  # as for a very large diff
+    result = run(git, tmp_path, api, head, base)
+    assert result.code == 1 and result.outputs == FAILING
+    assert calls(api) == [FILES, ISSUE_COMMENTS, "POST issues/7/comments"]
+    assert "2 of these could not be placed as inline review comments" in api.issue_comments[0]["body"]
+
+
+def test_pull_request_target_reads_the_head_through_the_api(pr, tmp_path, api):
+    git, base, head = pr
+    git.checkout(base)  # pull_request_target checks out the base branch
+    api.contents[(head, DROP_PATH)] = DROP.encode()
+    result = run(git, tmp_path, api, head, base, event="pull_request_target", head_repo="mallory/shop")
+    assert result.code == 1 and result.outputs == FAILING
+    assert calls(api)[:2] == [FILES, f"GET contents/{DROP_PATH}"]
+    assert api.calls("GET", "contents/")[0].query == {"ref": head}
+    assert len(api.review_comments) == 2  # a fork under pull_request_target has a write token
+
+
+def test_sarif_file_and_fail_on_never(pr, tmp_path, api):
+    git, base, head = pr
+    result = run(git, tmp_path, api, head, base, inputs={"sarif-file": "out/mg.sarif", "fail-on": "never",
+                                                          "review": "false", "comment": "false"})
+    assert result.code == 0
+    assert result.outputs == {**FAILING, "result": "pass", "sarif-file": "out/mg.sarif"}
+    assert '"version": "2.1.0"' in (git.root / "out/mg.sarif").read_text()
+    assert calls(api) == [FILES]
+
+
+@pytest.mark.parametrize("name, value", [("fail-on", "sometimes"), ("review", "yes please"), ("downgrade", "maybe")])
+def test_invalid_input_is_a_usage_error(pr, tmp_path, api, name, value):
+    git, base, head = pr
+    result = run(git, tmp_path, api, head, base, inputs={name: value})
+    assert result.code == 2
+    assert result.commands == [f"::error title=migration-guard::input {name}: expected " + result.commands[0].split(": expected ", 1)[1]]
+    assert value in result.commands[0]
+    assert api.requests == []
+
+
+def test_missing_config_file_is_a_usage_error(pr, tmp_path, api):
+    git, base, head = pr
+    result = run(git, tmp_path, api, head, base, inputs={"config": "nope.toml"})
+    assert result.code == 2
+    assert re.fullmatch(r"::error title=migration-guard::config file not found: .*nope\.toml", result.commands[0])
