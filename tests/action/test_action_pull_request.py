@@ -22,7 +22,8 @@ def upgrade():
 
 
 def downgrade():
-    pass
+    op.add_column("users", sa.Column("nickname", sa.Text))
+    op.create_table("legacy_sessions", sa.Column("id", sa.Integer))
 '''
 FAILING = {"errors": "2", "warnings": "0", "bypassed": "1", "files-checked": "1", "result": "fail", "sarif-file": ""}
 FILES, REVIEW_COMMENTS = "GET pulls/7/files", "GET pulls/7/comments"
