@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -126,13 +127,21 @@ def engine_env() -> dict[str, str]:
     return env
 
 
-def timed(cmd: list[str], **kw) -> tuple[float, subprocess.CompletedProcess]:
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(cmd: list[str], **kw) -> tuple[float, float, subprocess.CompletedProcess]:
+    """Wall and CPU seconds (user + system, every descendant): on a shared machine
+    the CPU figure is the steadier one."""
+    cpu = _children_cpu()
     start = time.perf_counter()
     result = subprocess.run(cmd, capture_output=True, text=True, **kw)
-    return time.perf_counter() - start, result
+    return time.perf_counter() - start, _children_cpu() - cpu, result
 
 
-def run_baseline(work: Path, files: list[Path]) -> tuple[float, set[str]]:
+def run_baseline(work: Path, files: list[Path]) -> tuple[float, float, set[str]]:
     script = work / "validate-migration-grep.sh"
     loop = work / "ci-loop.sh"
     script.write_text(BASELINE_SCRIPT, encoding="utf-8")
@@ -141,35 +150,36 @@ def run_baseline(work: Path, files: list[Path]) -> tuple[float, set[str]]:
     listing = work / "baseline-files.txt"
     listing.write_text("".join(f"{p}\n" for p in files), encoding="utf-8")
     flagged = work / "baseline-flagged.txt"
-    seconds, result = timed(["bash", str(loop), str(script), str(listing), str(flagged)])
+    seconds, cpu, result = timed(["bash", str(loop), str(script), str(listing), str(flagged)])
     if result.returncode != 0:
         raise SystemExit(f"baseline loop failed: {result.stderr}")
-    return seconds, {Path(line).name for line in flagged.read_text(encoding="utf-8").splitlines() if line}
+    return seconds, cpu, {Path(line).name for line in flagged.read_text(encoding="utf-8").splitlines() if line}
 
 
-def run_engine(directory: Path, files: list[Path], runs: int) -> tuple[float, set[str], str]:
+def run_engine(directory: Path, files: list[Path], runs: int) -> tuple[float, float, set[str], str]:
     """Median wall time of `lint --format json <dir>`; falls back to a file list
     if the CLI does not expand directories."""
     cmd = engine_command() + ["lint", "--format", "json", str(directory)]
     how = "<dir>"
-    times = []
+    times, cpus = [], []
     report = None
     for _ in range(runs):
-        seconds, result = timed(cmd, env=engine_env())
+        seconds, cpu, result = timed(cmd, env=engine_env())
         report = _report(result)
         if report is None or report["summary"]["files"] != len(files):
             cmd = engine_command() + ["lint", "--format", "json", *map(str, files)]
             how = "<file list>"
-            seconds, result = timed(cmd, env=engine_env())
+            seconds, cpu, result = timed(cmd, env=engine_env())
             report = _report(result)
             if report is None:
                 raise SystemExit(f"migration-guard lint failed (exit {result.returncode}):\n{result.stderr[-3000:]}")
         times.append(seconds)
+        cpus.append(cpu)
     flagged = {Path(f["path"]).name for f in report["findings"]
                if not f["bypassed"] and f["severity"] == "error"}
     if report["summary"]["files"] != len(files):
         raise SystemExit(f"migration-guard linted {report['summary']['files']} files, expected {len(files)}")
-    return statistics.median(times), flagged, how
+    return statistics.median(times), statistics.median(cpus), flagged, how
 
 
 def _report(result: subprocess.CompletedProcess) -> dict | None:
@@ -181,14 +191,16 @@ def _report(result: subprocess.CompletedProcess) -> dict | None:
         return None
 
 
-def startup(cmd: list[str], runs: int, env: dict[str, str] | None = None) -> float:
-    samples = []
+def startup(cmd: list[str], runs: int, env: dict[str, str] | None = None) -> tuple[float, float]:
+    """Median wall and CPU milliseconds."""
+    samples, cpus = [], []
     for _ in range(runs):
-        seconds, result = timed(cmd, env=env)
+        seconds, cpu, result = timed(cmd, env=env)
         if result.returncode not in (0, 1):
             raise SystemExit(f"{' '.join(cmd)} failed (exit {result.returncode}):\n{result.stderr[-2000:]}")
         samples.append(seconds)
-    return statistics.median(samples) * 1000
+        cpus.append(cpu)
+    return statistics.median(samples) * 1000, statistics.median(cpus) * 1000
 
 
 def verdict(ok: bool) -> str:
@@ -222,15 +234,16 @@ def main(argv: list[str] | None = None) -> int:
               f"{sum(1 for r in revisions if r.bypassed)} with acknowledged ones")
 
         sample = files[: args.baseline_files] if args.baseline_files else files
-        base_s, base_flagged = run_baseline(work, sample)
+        base_s, base_cpu, base_flagged = run_baseline(work, sample)
         base_per_file = base_s / len(sample)
         base_total = base_per_file * len(files)
 
-        eng_s, eng_flagged, how = run_engine(versions, files, args.engine_runs)
+        eng_s, eng_cpu, eng_flagged, how = run_engine(versions, files, args.engine_runs)
         small = min(files, key=lambda p: p.stat().st_size)
-        start_ms = startup(engine_command() + ["lint", "--format", "json", str(small)], args.startup_runs,
+        small_size = small.stat().st_size
+        start_ms, start_cpu_ms = startup(engine_command() + ["lint", "--format", "json", str(small)], args.startup_runs,
                            env=engine_env())
-        python_ms = startup([sys.executable, "-c", "pass"], args.startup_runs)
+        python_ms, python_cpu_ms = startup([sys.executable, "-c", "pass"], args.startup_runs)
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
@@ -246,10 +259,12 @@ def main(argv: list[str] | None = None) -> int:
     speedup = base_total / eng_s
     extrapolated = len(sample) < len(files)
     rows = [
-        ("tool", "files", "wall s", "files/s", "flagged", "right vs truth"),
-        ("grep baseline (record)", f"{len(sample)}", f"{base_s:.2f}", f"{len(sample) / base_s:.0f}",
+        ("tool", "files", "wall s", "cpu s", "files/s", "files/cpu-s", "flagged", "right vs truth"),
+        ("grep baseline (record)", f"{len(sample)}", f"{base_s:.2f}", f"{base_cpu:.2f}",
+         f"{len(sample) / base_s:.0f}", f"{len(sample) / base_cpu:.0f}",
          f"{len(base_flagged)}", correct(base_flagged, sampled, truth_sample)),
-        (f"migration-guard lint {how}", f"{len(files)}", f"{eng_s:.2f}", f"{len(files) / eng_s:.0f}",
+        (f"migration-guard lint {how}", f"{len(files)}", f"{eng_s:.2f}", f"{eng_cpu:.2f}",
+         f"{len(files) / eng_s:.0f}", f"{len(files) / eng_cpu:.0f}",
          f"{len(eng_flagged)}", correct(eng_flagged, names, truth)),
     ]
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
@@ -265,10 +280,13 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print(f"baseline: {base_per_file * 1000:.1f} ms/file")
     wall_ok = eng_s * 2000 / len(files) < TARGET_WALL_2000
-    print(f"speed-up: {speedup:.1f}x  (target >= {TARGET_SPEEDUP:.0f}x: {verdict(speedup >= TARGET_SPEEDUP)})")
-    print(f"engine wall for {len(files)} files: {eng_s:.2f} s, median of {args.engine_runs}"
+    cpu_speedup = base_cpu / len(sample) * len(files) / eng_cpu
+    print(f"speed-up: {speedup:.1f}x wall, {cpu_speedup:.1f}x cpu  "
+          f"(target >= {TARGET_SPEEDUP:.0f}x wall: {verdict(speedup >= TARGET_SPEEDUP)})")
+    print(f"engine wall for {len(files)} files: {eng_s:.2f} s ({eng_cpu:.2f} s cpu), median of {args.engine_runs}"
           f"  (target < {TARGET_WALL_2000:.0f} s per 2,000: {verdict(wall_ok)})")
-    print(f"start-up: lint one {small.stat().st_size}-byte file {start_ms:.0f} ms, python -c pass {python_ms:.0f} ms,"
+    print(f"start-up: lint one {small_size}-byte file {start_ms:.0f} ms ({start_cpu_ms:.0f} ms cpu), "
+          f"python -c pass {python_ms:.0f} ms ({python_cpu_ms:.0f} ms cpu),"
           f" median of {args.startup_runs}  (target < {TARGET_STARTUP_MS:.0f} ms: "
           f"{verdict(start_ms < TARGET_STARTUP_MS)})")
 
