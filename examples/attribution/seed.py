@@ -46,7 +46,8 @@ def _second_of_day(expr: str, salt: int) -> str:
                     ELSE {_h(expr, salt + 3)} % 86400 END"""
 
 
-def allocations_sql(rows: int, tenants: int, channels: int, days: int, per_event: int = 3) -> str:
+def allocations_sql(rows: int, tenants: int, channels: int, days: int, per_event: int = 3, first: int = 1) -> str:
+    """Allocation rows with ordinals first .. first+rows-1 (chunks of one data set may load in parallel)."""
     ev = f"((i - 1) / {per_event})"  # the event an allocation belongs to
     return f"""
 INSERT INTO attribution_allocations
@@ -60,11 +61,11 @@ SELECT
         - make_interval(days => ({_h(ev, 13)} % {days})::int)
         + make_interval(secs => ({_second_of_day(ev, 20)}) + 50 * ((i - 1) % {per_event})),
     (({_h('i', 14)} % 10001) / 10000.0)::numeric(5, 4)
-FROM generate_series(1, {rows}) AS i
+FROM generate_series({first}, {first + rows - 1}) AS i
 """
 
 
-def ledger_sql(rows: int, tenants: int, days: int) -> str:
+def ledger_sql(rows: int, tenants: int, days: int, first: int = 1) -> str:
     currencies = "ARRAY[" + ", ".join(f"'{c}'" for c in CURRENCIES) + "]"
     ts = f"""{_MIDNIGHT} - make_interval(days => ({_h('i', 31)} % {days})::int)
              + make_interval(secs => ({_second_of_day('i', 40)}))"""
@@ -82,20 +83,27 @@ FROM (
            ({currencies})[1 + {_h('i', 33)} % {len(CURRENCIES)}] AS currency,
            {_h('i', 34)} % 200000 AS amount_cents,
            {ts} AS ts
-    FROM generate_series(1, {rows}) AS i
+    FROM generate_series({first}, {first + rows - 1}) AS i
 ) AS g
 """
 
 
-def seed(conn, allocations: int, *, tenants: int = 4, channels: int = 30, days: int = 120,
-         ledger: int | None = None) -> list[uuid.UUID]:
-    """Insert tenants, the channel taxonomy, allocations and (by default half as many) ledger rows."""
+def seed_reference_data(conn, *, tenants: int = 4, channels: int = 30) -> list[uuid.UUID]:
+    """Insert the tenants and the channel taxonomy; returns the tenant ids."""
     ids = tenant_ids(tenants)
     with conn.cursor() as cur:
         cur.executemany("INSERT INTO tenants (id, name) VALUES (%s, %s)",
                         [(t, f"tenant {n}") for n, t in enumerate(ids, 1)])
         cur.executemany("INSERT INTO channel_taxonomy (code, display_name) VALUES (%s, %s)",
                         [(c, c.upper()) for c in channel_codes(channels)])
+    return ids
+
+
+def seed(conn, allocations: int, *, tenants: int = 4, channels: int = 30, days: int = 120,
+         ledger: int | None = None) -> list[uuid.UUID]:
+    """Insert tenants, the channel taxonomy, allocations and (by default half as many) ledger rows."""
+    ids = seed_reference_data(conn, tenants=tenants, channels=channels)
+    with conn.cursor() as cur:
         cur.execute(allocations_sql(allocations, tenants, channels, days))
         cur.execute(ledger_sql(allocations // 2 if ledger is None else ledger, tenants, days))
     return ids

@@ -37,7 +37,7 @@ def app(seeded):
 CASES = [
     ("channel performance", dashboard.CHANNEL_PERFORMANCE, "mv_channel_performance",
      "idx_mv_channel_performance_unique", {"channel": None}),
-    ("channel performance, one channel", dashboard.CHANNEL_PERFORMANCE, "mv_channel_performance",
+    ("channel performance, one channel", dashboard.CHANNEL_PERFORMANCE_ONE_CHANNEL, "mv_channel_performance",
      "idx_mv_channel_performance_unique", {"channel": "ch03"}),
     ("channel summary", dashboard.CHANNEL_SUMMARY, "mv_channel_performance",
      "idx_mv_channel_performance_unique", {}),
