@@ -22,7 +22,9 @@ def upgrade() -> None:
         ON CONFLICT (code) DO NOTHING
         """
     )
-    # NOT VALID then VALIDATE: the check of existing rows takes a weaker lock than ADD CONSTRAINT alone.
+    # The rename above already holds ACCESS EXCLUSIVE until this revision commits, so NOT VALID +
+    # VALIDATE buys no concurrency here; it is kept so the two halves can move to separate revisions
+    # (and the validation off-peak) if the table grows large.
     op.execute(
         """
         ALTER TABLE attribution_allocations
