@@ -22,7 +22,7 @@ from fake_server import FakeGitHub  # noqa: E402
 TOKEN = "ghs_e2eS3cretT0kenValue0123456789"
 REPO = "acme/shop"
 CONTAINER = os.environ.get("MG_E2E_CONTAINER") == "1"
-CONTAINER_TOOL = ROOT.parent / "shared" / "tools" / "container-action"
+CONTAINER_TOOL = os.environ.get("MG_CONTAINER_TOOL") or str(ROOT.parent / "shared" / "tools" / "container-action")
 
 ALEMBIC_INI = "[alembic]\nscript_location = alembic\n"
 BASE_REVISION = '''"""create users"""
@@ -132,7 +132,7 @@ def parse_outputs(text: str) -> dict[str, str]:
 
 
 def run_action(workspace: Path, tmp: Path, event_name: str, event: dict | None, api_url: str,
-               inputs: dict[str, str] | None = None, token: str = TOKEN) -> Result:
+               inputs: dict[str, str] | None = None, token: str = TOKEN, extra_env: dict | None = None) -> Result:
     tmp.mkdir(parents=True, exist_ok=True)
     files = tmp / "files"
     files.mkdir(exist_ok=True)
@@ -142,7 +142,7 @@ def run_action(workspace: Path, tmp: Path, event_name: str, event: dict | None, 
         f.write_text("", encoding="utf-8")
     # the runner passes every declared input, defaults included, as INPUT_<NAME> with hyphens kept
     declared = {"github-token": token, "paths": "", "config": "", "fail-on": "", "review": "true",
-                "comment": "true", "check-all": "false", "sarif-file": "", "downgrade": ""}
+                "comment": "true", "check-all": "false", "sarif-file": "", "downgrade": "", "pull-request": ""}
     declared.update(inputs or {})
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp), "LANG": "C.UTF-8",
@@ -152,9 +152,10 @@ def run_action(workspace: Path, tmp: Path, event_name: str, event: dict | None, 
         "GITHUB_API_URL": api_url, "GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": REPO,
         "GITHUB_WORKSPACE": str(workspace), "GITHUB_RUN_ID": "4242", "GITHUB_SHA": "f" * 40,
         **{f"INPUT_{k.upper()}": v for k, v in declared.items()},
+        **(extra_env or {}),
     }
     if CONTAINER:
-        cmd = [str(CONTAINER_TOOL), "run", "--runner-owned"]
+        cmd = ["bash", CONTAINER_TOOL, "run", "--runner-owned"]
     else:
         cmd = [sys.executable, str(ROOT / "entrypoint.py")]
     done = subprocess.run(cmd, cwd=workspace, env=env, capture_output=True, text=True, timeout=300)

@@ -1,6 +1,8 @@
 """Push and other events, no token, and injection attempts through every surface."""
 import re
 
+import pytest
+
 from harness import ALEMBIC_INI, BASE_REVISION, REPO, Git, pr_event, run_action
 from validator.github.markers import FP_RE
 
@@ -18,6 +20,7 @@ def repo_with_drop(tmp_path):
     return git, base, head
 
 
+@pytest.mark.container
 def test_push_lints_the_revisions_changed_since_the_previous_tip(tmp_path):
     git, base, head = repo_with_drop(tmp_path)
     result = run_action(git.root, tmp_path / "run", "push", {"before": base, "after": head}, NO_API)
@@ -82,6 +85,7 @@ def downgrade():
 '''
 
 
+@pytest.mark.container
 def test_injection_payloads_reach_no_surface(tmp_path, api):
     git, base, head = repo_with_drop(tmp_path)
     head2 = git.commit({INJECTED_PATH: INJECTED})

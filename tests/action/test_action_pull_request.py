@@ -49,6 +49,7 @@ def run(git, tmp_path, api, head, base, name="run", event="pull_request", **kw):
     return run_action(git.root, tmp_path / name, event, event_payload, api.base_url, **kw)
 
 
+@pytest.mark.container
 def test_first_run_reviews_the_lines_and_creates_the_summary(pr, tmp_path, api):
     git, base, head = pr
     result = run(git, tmp_path, api, head, base)
@@ -71,6 +72,7 @@ def test_first_run_reviews_the_lines_and_creates_the_summary(pr, tmp_path, api):
     assert "`TRUNCATE audit_log`" in result.summary
 
 
+@pytest.mark.container
 def test_rerun_on_the_same_head_posts_nothing_new(pr, tmp_path, api):
     git, base, head = pr
     run(git, tmp_path, api, head, base, "first")
@@ -81,6 +83,7 @@ def test_rerun_on_the_same_head_posts_nothing_new(pr, tmp_path, api):
     assert len(api.review_comments) == 2 and len(api.reviews) == 1 and len(api.issue_comments) == 1
 
 
+@pytest.mark.container
 def test_a_push_that_moves_lines_edits_the_summary_and_reposts_nothing(pr, tmp_path, api):
     git, base, head = pr
     run(git, tmp_path, api, head, base, "first")
@@ -113,6 +116,7 @@ def test_a_later_push_that_fixes_everything_says_all_clear(pr, tmp_path, api):
     assert "### Errors" not in body and "### Bypassed" in body
 
 
+@pytest.mark.container
 def test_fork_pull_request_degrades_without_writes_and_keeps_the_verdict(pr, tmp_path, api):
     git, base, head = pr
     api.fork = True
@@ -132,6 +136,7 @@ def test_unexpected_403_on_a_write_degrades_with_a_warning(pr, tmp_path, api):
     assert any("no permission to review" in c and "Resource not accessible by integration" in c for c in result.commands)
 
 
+@pytest.mark.container
 def test_flaky_api_never_double_posts_and_never_changes_the_verdict(pr, tmp_path, api):
     git, base, head = pr
     api.fault("GET", r"/pulls/7/files$", "status", status=502)
@@ -155,6 +160,7 @@ def test_api_down_keeps_the_verdict(pr, tmp_path, api):
     assert api.reviews == [] and api.issue_comments == []
 
 
+@pytest.mark.container
 def test_pull_request_without_revision_changes_exits_fast(tmp_path, api):
     git = Git(tmp_path / "ws")
     base = git.commit({"alembic.ini": ALEMBIC_INI, "alembic/versions/0001_create_users.py": BASE_REVISION})
@@ -178,6 +184,7 @@ def test_missing_patch_sends_findings_to_the_summary_only(pr, tmp_path, api):
     assert "2 of these could not be placed as inline review comments" in api.issue_comments[0]["body"]
 
 
+@pytest.mark.container
 def test_pull_request_target_reads_the_head_through_the_api(pr, tmp_path, api):
     git, base, head = pr
     git.checkout(base)  # pull_request_target checks out the base branch
@@ -214,3 +221,38 @@ def test_missing_config_file_is_a_usage_error(pr, tmp_path, api):
     result = run(git, tmp_path, api, head, base, inputs={"config": "nope.toml"})
     assert result.code == 2
     assert re.fullmatch(r"::error title=migration-guard::config file not found: .*nope\.toml", result.commands[0])
+
+
+def workflow_run_event(head, pull_requests=()):
+    return {"workflow_run": {"id": 99, "head_sha": head, "head_repository": {"full_name": "mallory/shop"},
+                             "pull_requests": list(pull_requests)}, "repository": {"full_name": REPO}}
+
+
+def test_workflow_run_comments_on_the_fork_pr_whose_head_was_checked(pr, tmp_path, api):
+    git, base, head = pr
+    git.checkout(base)  # the second workflow runs on the default branch
+    api.contents[(head, DROP_PATH)] = DROP.encode()
+    result = run_action(git.root, tmp_path / "run", "workflow_run", workflow_run_event(head), api.base_url,
+                        inputs={"pull-request": "7", "fail-on": "never"})
+    assert result.code == 0
+    assert result.outputs == {**FAILING, "result": "pass"}
+    assert calls(api) == ["GET pulls/7", FILES, f"GET contents/{DROP_PATH}", REVIEW_COMMENTS, POST_REVIEW,
+                          ISSUE_COMMENTS, "POST issues/7/comments"]
+    assert len(api.review_comments) == 2 and len(api.issue_comments) == 1
+
+
+def test_workflow_run_posts_nothing_when_the_pr_moved_on(pr, tmp_path, api):
+    git, base, head = pr
+    result = run_action(git.root, tmp_path / "run", "workflow_run", workflow_run_event("e" * 40), api.base_url,
+                        inputs={"pull-request": "7"})
+    assert result.code == 0
+    assert calls(api) == ["GET pulls/7"]
+    assert result.commands == [f"::warning title=migration-guard::pull request #7 is not at eeeeeee: nothing is posted"]
+    assert result.outputs == {}
+
+
+def test_workflow_run_without_a_pull_request_does_nothing(pr, tmp_path, api):
+    git, base, head = pr
+    result = run_action(git.root, tmp_path / "run", "workflow_run", workflow_run_event(head), api.base_url)
+    assert result.code == 0 and api.requests == []
+    assert "set the pull-request input" in result.commands[0]

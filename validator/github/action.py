@@ -6,7 +6,7 @@ advisory, wrapped, and degrades to a warning (fork PRs, missing permissions, out
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from validator.config import ConfigError, Settings, discover, load_file
@@ -37,6 +37,22 @@ class Action:
         self.run_url = f"{server}/{event.repository}/actions/runs/{run_id}" if run_id and event.repository else ""
         self.head = event.head_sha or event.after or os.environ.get("GITHUB_SHA", "")
         self.blob_url = f"{server}/{event.repository}/blob/{self.head}" if self.head and event.repository else ""
+
+    def _adopt_verified_pull(self) -> None:
+        """workflow_run: post only on a PR whose head is the commit the checked run saw."""
+        from validator.github.writes import describe
+
+        try:
+            head, base = self.pull.head.sha, self.pull.base.sha
+        except Exception as exc:  # noqa: BLE001
+            head, base = None, ""
+            self.warn(f"cannot read pull request #{self.event.pr_number} ({describe(exc)})")
+        if head != self.event.head_sha:
+            if head is not None:
+                self.warn(f"pull request #{self.event.pr_number} is not at {self.event.head_sha[:7]}: nothing is posted")
+            self.repo = self.pull = None
+            return
+        self.event = replace(self.event, base_sha=base)
 
     def warn(self, message: str) -> None:
         commands.warning(message)
@@ -146,8 +162,18 @@ class Action:
             gh = connect(self.inputs.token, os.environ.get("GITHUB_API_URL"))
             self.repo = gh.get_repo(self.event.repository)
             self.pull = self.repo.get_pull(self.event.pr_number)
+            if self.event.verify_head:
+                self._adopt_verified_pull()
         elif self.event.is_pull_request:
             self.warn("no github-token: reporting through annotations, the job summary and outputs only")
+        if self.event.name == "workflow_run" and self.pull is None:
+            # the commenting half of the fork pattern has nothing it may trust to comment on
+            if not self.event.pr_number:
+                self.warn("workflow_run without a pull request (set the pull-request input): nothing to do")
+            from validator.render.markdown import text
+
+            commands.append_job_summary("## migration-guard\n\nNothing posted: " + text(" ".join(self.notes), 2000) + "\n")
+            return 0
         plan = self.plan()
         report = self.lint(plan)
         failed = report.fails(self.settings.fail_on)
@@ -186,7 +212,7 @@ def main() -> int:
         settings = load_settings(inputs, workspace)
         event = events.load(
             os.environ.get("GITHUB_EVENT_NAME", ""), os.environ.get("GITHUB_EVENT_PATH"),
-            os.environ.get("GITHUB_REPOSITORY", ""),
+            os.environ.get("GITHUB_REPOSITORY", ""), inputs.pull_request,
         )
     except (action_inputs.InputError, ConfigError, events.EventError) as exc:
         commands.error(str(exc))

@@ -5,7 +5,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-PR_EVENTS = ("pull_request", "pull_request_target")
+PR_EVENTS = ("pull_request", "pull_request_target", "workflow_run")
 ZERO_SHA = "0" * 40
 
 
@@ -24,6 +24,7 @@ class Event:
     changed_files: int | None = None
     before: str = ""  # push: the previous tip
     after: str = ""
+    verify_head: bool = False  # workflow_run: the PR number came from an artifact; check its head
 
     @property
     def is_pull_request(self) -> bool:
@@ -43,7 +44,27 @@ def _sha(value: object) -> str:
     return value if isinstance(value, str) and len(value) == 40 and all(c in "0123456789abcdef" for c in value) else ""
 
 
-def load(name: str, path: str | None, repository: str) -> Event:
+def _workflow_run(payload: dict, repository: str, number: int | None) -> Event:
+    """The ``workflow_run`` half of the fork-comment pattern: comment on the PR that run checked.
+
+    GitHub leaves ``pull_requests`` empty for fork heads, so the number may come from the
+    ``pull-request`` input (read from the first workflow's artifact); the action then checks
+    that this PR's head is the commit the first workflow ran on before posting anything.
+    """
+    run = payload.get("workflow_run")
+    if not isinstance(run, dict):
+        raise EventError("workflow_run event without workflow_run")
+    head_sha = _sha(run.get("head_sha"))
+    head_repo = run.get("head_repository") if isinstance(run.get("head_repository"), dict) else {}
+    for pr in run.get("pull_requests") or []:
+        if isinstance(pr, dict) and isinstance(pr.get("number"), int) and (pr.get("head") or {}).get("sha") == head_sha:
+            number = number or pr["number"]
+            break
+    return Event(name="workflow_run", repository=repository, pr_number=number, head_sha=head_sha,
+                 head_repository=head_repo.get("full_name"), verify_head=True)
+
+
+def load(name: str, path: str | None, repository: str, pr_number: int | None = None) -> Event:
     payload: dict = {}
     if path:
         try:
@@ -54,6 +75,8 @@ def load(name: str, path: str | None, repository: str) -> Event:
             raise EventError("the event payload is not a JSON object")
     repo = (payload.get("repository") or {}).get("full_name") if isinstance(payload.get("repository"), dict) else None
     repository = repo or repository
+    if name == "workflow_run":
+        return _workflow_run(payload, repository, pr_number)
     if name in PR_EVENTS:
         pr = payload.get("pull_request")
         if not isinstance(pr, dict) or not isinstance(pr.get("number"), int):

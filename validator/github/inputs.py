@@ -51,6 +51,7 @@ class Inputs:
     comment: bool
     check_all: bool
     sarif_file: str
+    pull_request: int | None = None
 
     def __repr__(self) -> str:  # never let a debug print show the token
         return f"Inputs(paths={self.paths!r}, config={self.config!r}, fail_on={self.fail_on!r}, ...)"
@@ -68,4 +69,14 @@ def read() -> Inputs:
         comment=_bool("comment", True),
         check_all=_bool("check-all", False),
         sarif_file=get_input("sarif-file"),
+        pull_request=_number("pull-request"),
     )
+
+
+def _number(name: str) -> int | None:
+    raw = get_input(name)
+    if not raw:
+        return None
+    if not raw.isdigit() or not 0 < int(raw) < 2**31:
+        raise InputError(f"input {name}: expected a pull request number, got {raw[:40]!r}")
+    return int(raw)
