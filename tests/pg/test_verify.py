@@ -209,6 +209,8 @@ def test_usage_errors_exit_2_with_a_message(capsys, database_url, tmp_path, monk
     ]
     (tmp_path / "empty.ini").write_text("[alembic]\n")
     cases.append((database_url, str(tmp_path / "empty.ini"), "has no script_location"))
+    (tmp_path / "elsewhere.ini").write_text("[alembic]\nscript_location = %(here)s/no_such_dir\n")
+    cases.append((database_url, str(tmp_path / "elsewhere.ini"), "no_such_dir"))
     for url, path, message in cases:
         code, _, out, err = verify(capsys, url, path)
         assert code == 2, (url, path, err)
@@ -260,3 +262,14 @@ def test_markdown_escaping_of_hostile_text():
     assert md("ping @admin") == "ping @&#8203;admin"
     assert md("two\nlines") == "two lines"
     assert md("`code` *bold* [link](x)") == "\\`code\\` \\*bold\\* \\[link\\](x)"
+
+
+def test_a_revision_file_that_does_not_import_fails_the_upgrade(capsys, database_url, tmp_path):
+    ini = project(tmp_path, ("s1", None, sql("CREATE TABLE s (id int)"), sql("DROP TABLE s")))
+    (tmp_path / "migrations" / "versions" / "s2.py").write_text("revision = 's2'\ndown_revision = 's1'\ndef upgrade(:\n")
+    code, report, _, _ = verify(capsys, database_url, ini)
+    assert code == 1
+    up = steps(report)["upgrade"]
+    assert up["error"]["revision"] == "(loading revisions)"
+    assert up["error"]["message"].startswith("SyntaxError: ")
+    assert up["revisions"] == []

@@ -77,6 +77,15 @@ class AlembicProject:
             raise UsageError(f"{ini_path} has no script_location in its [alembic] section")
         # configparser interpolation: a literal % in a password must be doubled.
         self.config.set_main_option("sqlalchemy.url", url.sqlalchemy.replace("%", "%%"))
+        from alembic.script import ScriptDirectory
+        from alembic.util.exc import CommandError
+
+        try:
+            # Only locates the directory; revision files are imported later, and their errors are
+            # failures of the project (exit 1), not of the command line.
+            ScriptDirectory.from_config(self.config)
+        except CommandError as exc:
+            raise UsageError(f"{ini_path}: {exc}") from None
 
     def revisions(self) -> list:
         """All revisions, base first (a topological order: every revision after its parents)."""
