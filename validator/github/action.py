@@ -184,13 +184,20 @@ class Action:
             "files-checked": str(s.files), "result": "fail" if failed else "pass",
             "sarif-file": self.write_sarif(report),
         })
-        if self.pull is not None:
-            from validator.github.publish import publish
+        # from here on nothing may change the exit code: every surface is advisory
+        try:
+            if self.pull is not None:
+                from validator.github.publish import publish
 
-            publish(self, plan, report)
-        summary = views.job_summary(report, self.context(plan, notes=self.notes), self.settings.fail_on,
-                                    commands.JOB_SUMMARY_LIMIT)
-        commands.append_job_summary(summary)
+                publish(self, plan, report)
+        except Exception as exc:  # noqa: BLE001
+            self.warn(f"could not publish to the pull request: {type(exc).__name__}: {exc}")
+        try:
+            summary = views.job_summary(report, self.context(plan, notes=self.notes), self.settings.fail_on,
+                                        commands.JOB_SUMMARY_LIMIT)
+            commands.append_job_summary(summary)
+        except Exception as exc:  # noqa: BLE001
+            commands.warning(f"could not write the job summary: {type(exc).__name__}: {exc}")
         commands.log(f"{s.errors} errors, {s.warnings} warnings, {s.bypassed} bypassed in "
                      f"{s.files} revision files: " + ("fail" if failed else "pass"))
         return 1 if failed else 0

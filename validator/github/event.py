@@ -82,6 +82,8 @@ def load(name: str, path: str | None, repository: str, pr_number: int | None = N
         if not isinstance(pr, dict) or not isinstance(pr.get("number"), int):
             raise EventError(f"{name} event without pull_request.number")
         head, base = pr.get("head") or {}, pr.get("base") or {}
+        if not _sha(head.get("sha")):
+            raise EventError(f"{name} event without a valid pull_request.head.sha")
         head_repo = head.get("repo") if isinstance(head.get("repo"), dict) else None
         changed = pr.get("changed_files")
         return Event(
