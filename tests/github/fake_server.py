@@ -17,6 +17,7 @@ import json
 import re
 import socket
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
@@ -31,12 +32,14 @@ WRITES = ("POST", "PATCH", "PUT", "DELETE")
 class Fault:
     method: str
     pattern: str  # regex searched in the path (after /api/v3)
-    kind: str  # "status" (not performed), "lost" (performed, connection dropped), "performed_then" (performed, status)
+    kind: str  # "status" (not performed), "lost" (performed, connection dropped),
+    # "performed_then" (performed, then `status`), "slow" (performed, answered after `delay` seconds)
     status: int = 502
     headers: dict = field(default_factory=dict)
     message: str = "Server Error"
     skip: int = 0  # let this many matching requests through first
     times: int = 1
+    delay: float = 0.0
     seen: int = 0
 
 
@@ -259,6 +262,8 @@ class _Handler(BaseHTTPRequestHandler):
             status, payload, headers = self._route(method, path, query, body)
         if fault and fault.kind == "lost":
             return self._drop()
+        if fault and fault.kind == "slow":
+            time.sleep(fault.delay)
         if fault and fault.kind == "performed_then":
             return self._send(fault.status, {"message": fault.message})
         self._send(status, payload, headers)

@@ -135,3 +135,12 @@ def test_fork_token_is_denied(fake):
     with pytest.raises(WriteDenied, match="403"):
         post(repo, pull, drops(1))
     assert len(fake.calls("POST")) == 1
+
+
+def test_a_timed_out_post_is_listed_before_any_retry(fake, monkeypatch):
+    monkeypatch.setenv("MG_GITHUB_TIMEOUT", "1")
+    repo, pull = setup(fake)
+    fake.fault("POST", r"/reviews$", "slow", delay=1.5)  # performed, but the answer comes too late
+    assert post(repo, pull, drops(1)).posted == 1
+    assert len(fake.reviews) == 1
+    assert [r.method for r in fake.requests] == ["GET", "POST", "GET"]

@@ -100,3 +100,18 @@ def test_all_clear_when_nothing_is_left():
     body = views.pr_summary(report(files=["alembic/versions/a.py"]), views.Context(head_sha=HEAD), "error", 30)
     assert "All clear: no destructive operation in 1 revision file at `aaaaaaa`." in body
     assert "### Errors" not in body
+
+
+def test_429_without_retry_after_waits_then_lists_then_retries_once(fake, issue):
+    fake.fault("POST", r"/issues/7/comments$", "status", status=429, message="too many")
+    assert summary.upsert(issue, "body") == "created"
+    assert [r.method for r in fake.requests] == ["GET", "POST", "GET", "POST"]
+    assert len(fake.issue_comments) == 1
+
+
+def test_a_post_that_keeps_failing_raises_after_one_retry(fake, issue):
+    fake.fault("POST", r"/issues/7/comments$", "status", status=503, times=5)
+    with pytest.raises(Exception) as caught:
+        summary.upsert(issue, "body")
+    assert getattr(caught.value, "status", None) == 503
+    assert [r.method for r in fake.requests] == ["GET", "POST", "GET", "POST"]
