@@ -34,13 +34,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLE = ROOT / "examples" / "attribution"
-sys.path[:0] = [str(ROOT), str(EXAMPLE)]
+sys.path.insert(0, str(ROOT))
 
-import dashboard  # noqa: E402
 import psycopg  # noqa: E402
-import seed  # noqa: E402
 
+from tests.support.attribution import EXAMPLE, dashboard, seed  # noqa: E402
 from tests.support.postgres import postgres_server  # noqa: E402
 
 SERVER_SETTINGS = {
@@ -141,7 +139,8 @@ def load(url: str, rows: int, tenants: int, workers: int = 2) -> None:
 def run_size(server, rows: int, tenants: int, iterations: int, base_iterations: int) -> dict:
     name = server.create_database(prefix="mvbench")
     url = server.url(name)
-    result: dict = {"rows_allocations": rows, "rows_ledger": rows // 2, "tenants": tenants}
+    result: dict = {"rows_allocations": rows, "rows_ledger": rows // 2, "tenants": tenants,
+                    "load_average_start": os.getloadavg()}
     try:
         migrate(url)
         with psycopg.connect(url, autocommit=True) as owner:
@@ -194,12 +193,15 @@ def run_size(server, rows: int, tenants: int, iterations: int, base_iterations: 
                     result["queries"][qname] = entry
     finally:
         server.drop_database(name)
+    # Other work on the machine inflates client-side tails; the load average tells how much there was.
+    result["load_average_end"] = os.getloadavg()
     return result
 
 
 def report(result: dict) -> str:
     lines = [f"\n== {result['rows_allocations']:,} allocations, {result['rows_ledger']:,} ledger rows, "
-             f"{result['tenants']} tenants (load {result['load_seconds']:.1f} s; sizes {result['sizes']})",
+             f"{result['tenants']} tenants (load {result['load_seconds']:.1f} s; sizes {result['sizes']}; "
+             f"machine load average {result['load_average_start'][0]:.1f} -> {result['load_average_end'][0]:.1f})",
              "REFRESH CONCURRENTLY first fill: " + ", ".join(
                  f"{v} {s:.2f} s" for v, s in result["refresh_concurrently_first_fill_s"].items()),
              "REFRESH CONCURRENTLY after +0.1% rows: " + ", ".join(

@@ -13,16 +13,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE = ROOT / "examples" / "attribution"
-for path in (ROOT, EXAMPLE):
-    if str(path) not in sys.path:
-        sys.path.insert(0, str(path))
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
+from tests.support.attribution import MATVIEWS, alembic, connect, seed  # noqa: E402
 from tests.support.postgres import PostgresUnavailable, postgres_server  # noqa: E402
-
-ALEMBIC_INI = EXAMPLE / "alembic.ini"
-HEAD = "202511151510"
-MATVIEWS = ("mv_channel_performance", "mv_daily_revenue_summary", "mv_realtime_revenue", "mv_reconciliation_status")
 
 
 @pytest.fixture(scope="session")
@@ -44,30 +39,6 @@ def database_url(pg_server):
     pg_server.drop_database(name)
 
 
-def alembic(url: str, *args: str) -> None:
-    """Run an Alembic command on the reference project in this process."""
-    from alembic import command
-    from alembic.config import Config
-
-    cfg = Config(str(ALEMBIC_INI))
-    cfg.attributes["configure_logger"] = False
-    saved = os.environ.get("DATABASE_URL")
-    os.environ["DATABASE_URL"] = url
-    try:
-        getattr(command, args[0])(cfg, *args[1:])
-    finally:
-        if saved is None:
-            os.environ.pop("DATABASE_URL")
-        else:
-            os.environ["DATABASE_URL"] = saved
-
-
-def connect(url: str, **kwargs):
-    import psycopg
-
-    return psycopg.connect(url, autocommit=True, **kwargs)
-
-
 @pytest.fixture
 def migrated_url(database_url):
     alembic(database_url, "upgrade", "head")
@@ -80,8 +51,6 @@ def seeded(pg_server):
 
     Yields (url, tenant_ids). Tests may read it and must leave it as they found it.
     """
-    import seed
-
     name = pg_server.create_database()
     url = pg_server.url(name)
     alembic(url, "upgrade", "head")

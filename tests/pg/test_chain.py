@@ -6,7 +6,7 @@ import datetime as dt
 
 import psycopg
 import pytest
-from conftest import HEAD, MATVIEWS, alembic, connect
+from tests.support.attribution import ALEMBIC_INI, HEAD, MATVIEWS, alembic, connect
 
 CHAIN = ["202511101000", "202511101010", "202511101020", "202511131119", "202511141311",
          "202511151420", "202511151430", "202511151450", "202511151500", "202511151510"]
@@ -15,8 +15,6 @@ CHAIN = ["202511101000", "202511101010", "202511101020", "202511131119", "202511
 def test_revision_order_matches_the_spec():
     from alembic.config import Config
     from alembic.script import ScriptDirectory
-
-    from conftest import ALEMBIC_INI
 
     script = ScriptDirectory.from_config(Config(str(ALEMBIC_INI)))
     order = [rev.revision for rev in reversed(list(script.walk_revisions()))]

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-import dashboard
 import pytest
-from conftest import MATVIEWS, connect
+from tests.support.attribution import MATVIEWS, connect, dashboard
 
 ZONES = ("UTC", "Pacific/Kiritimati", "America/Los_Angeles", "Pacific/Pago_Pago", "Asia/Kolkata")
 

@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from conftest import EXAMPLE, ROOT
+from tests.support.attribution import EXAMPLE, ROOT
 
 
 def test_reference_project_passes_lint():

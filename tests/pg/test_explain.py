@@ -5,9 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-import dashboard
 import pytest
-from conftest import connect
+from tests.support.attribution import connect, dashboard
 
 BASE_TABLES = {"attribution_allocations", "revenue_ledger", "tenants", "channel_taxonomy",
                "revenue_state_transitions"}

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-import dashboard
 import psycopg
 import pytest
-from conftest import MATVIEWS, connect
+from tests.support.attribution import MATVIEWS, connect, dashboard
 
 TENANT_VIEWS = {"tenant_channel_performance": "mv_channel_performance",
                 "tenant_daily_revenue_summary": "mv_daily_revenue_summary",

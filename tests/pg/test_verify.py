@@ -11,7 +11,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import ALEMBIC_INI, MATVIEWS, ROOT, connect
+from tests.support.attribution import ALEMBIC_INI, MATVIEWS, ROOT, connect
 
 from validator.verify import cli
 from validator.verify.report import md
