@@ -273,3 +273,15 @@ def test_a_revision_file_that_does_not_import_fails_the_upgrade(capsys, database
     assert up["error"]["revision"] == "(loading revisions)"
     assert up["error"]["message"].startswith("SyntaxError: ")
     assert up["revisions"] == []
+
+
+def test_the_cli_subcommand_is_wired_and_imports_nothing_heavy_until_run():
+    proc = subprocess.run([sys.executable, "-m", "validator", "verify", "--database-url", "mysql://u:pw@h/db"],
+                          capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr == ("migration-guard verify: error: invalid database URL mysql://u:***@h/db: "
+                           "expected postgresql://user:password@host:port/database\n")
+    probe = ("import sys, validator.cli, validator.verify.cli, validator.verify.runner; "
+             "print(sorted({m.split('.')[0] for m in sys.modules} & {'alembic', 'sqlalchemy', 'psycopg'}))")
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert proc.stdout.strip() == "[]", proc.stderr
