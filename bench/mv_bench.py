@@ -101,6 +101,19 @@ def server_times(conn, sql: str, params: dict, n: int) -> list[float]:
     return samples
 
 
+def plan_summary(conn, sql: str, params: dict) -> dict:
+    """Relations and indexes the plan touches, to show at scale what tests/pg/test_explain.py asserts."""
+    doc = conn.execute("EXPLAIN (FORMAT JSON) " + sql, params).fetchone()[0]
+    nodes, stack = [], [doc[0]["Plan"]]
+    while stack:
+        node = stack.pop()
+        nodes.append(node)
+        stack.extend(node.get("Plans", []))
+    return {"relations": sorted({n["Relation Name"] for n in nodes if "Relation Name" in n}),
+            "indexes": sorted({n["Index Name"] for n in nodes if "Index Name" in n}),
+            "scans": sorted({n["Node Type"] for n in nodes if "Relation Name" in n})}
+
+
 def stats(samples: list[float]) -> dict:
     return {"n": len(samples), "p50_ms": percentile(samples, 50), "p95_ms": percentile(samples, 95),
             "p99_ms": percentile(samples, 99), "mean_ms": statistics.fmean(samples)}
@@ -185,7 +198,7 @@ def run_size(server, rows: int, tenants: int, iterations: int, base_iterations: 
                     base, truth = timed(owner, base_sql, params, base_iterations)
                     if not (served == truth == direct_rows) or not served:
                         raise SystemExit(f"{qname}: the views and the base tables disagree")
-                    entry = {"rows_returned": len(served), "tenant_view": stats(via_view),
+                    entry = {"rows_returned": len(served), "plan": plan_summary(app, view_sql, params), "tenant_view": stats(via_view),
                              "tenant_view_server": stats(server_ms),
                              "matview_direct": stats(on_mv), "base_tables": stats(base)}
                     entry["speedup_p50"] = entry["base_tables"]["p50_ms"] / entry["tenant_view"]["p50_ms"]
@@ -212,7 +225,8 @@ def report(result: dict) -> str:
             s = entry[path]
             lines.append(f"{qname:<22}{path:<20}{s['n']:>5}{s['p50_ms']:>10.3f}{s['p95_ms']:>10.3f}{s['p99_ms']:>10.3f}")
         lines.append(f"{'':<22}{'base/view p50':<20}{'':>5}{entry['speedup_p50']:>10.0f}x   "
-                     f"({entry['rows_returned']} rows)")
+                     f"({entry['rows_returned']} rows; plan: {entry['plan']['scans']} on {entry['plan']['relations']} "
+                     f"using {entry['plan']['indexes']})")
     return "\n".join(lines)
 
 
