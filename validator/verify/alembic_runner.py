@@ -42,8 +42,8 @@ class RunResult:
 
 def describe_error(exc: BaseException, url: DatabaseUrl) -> tuple[str, str | None, str | None]:
     """(message, sqlstate, statement) with PostgreSQL's own words when the error came from the server."""
-    orig = getattr(exc, "orig", None)
-    diag = getattr(orig, "diag", None)
+    orig = getattr(exc, "orig", None)  # SQLAlchemy wraps the driver's error; psycopg's own have .diag
+    diag = getattr(orig, "diag", None) or getattr(exc, "diag", None)
     statement = getattr(exc, "statement", None)
     if diag is not None and diag.message_primary:
         message = diag.message_primary
