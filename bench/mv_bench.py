@@ -230,6 +230,29 @@ def report(result: dict) -> str:
     return "\n".join(lines)
 
 
+def markdown(results: list[dict]) -> str:
+    """The results as the Markdown tables of docs/dashboard.md."""
+    out = ["| allocations | query | rows | client p50 / p95 / p99 ms | server p50 / p95 / p99 ms "
+           "| base tables p50 / p95 ms | base / view p50 |",
+           "|---:|---|---:|---|---|---|---:|"]
+    for r in results:
+        for qname, e in r["queries"].items():
+            c, sv, b = e["tenant_view"], e["tenant_view_server"], e["base_tables"]
+            out.append(f"| {r['rows_allocations']:,} | {qname} | {e['rows_returned']} "
+                       f"| {c['p50_ms']:.2f} / {c['p95_ms']:.2f} / {c['p99_ms']:.2f} "
+                       f"| {sv['p50_ms']:.2f} / {sv['p95_ms']:.2f} / {sv['p99_ms']:.2f} "
+                       f"| {b['p50_ms']:.0f} / {b['p95_ms']:.0f} | {e['speedup_p50']:.0f}x |")
+    out += ["", "| allocations | load | REFRESH CONCURRENTLY first fill | after +0.1 % rows | view rows | machine load average |",
+            "|---:|---:|---|---|---|---|"]
+    for r in results:
+        first = ", ".join(f"{v} {t:.1f} s" for v, t in r["refresh_concurrently_first_fill_s"].items())
+        steady = ", ".join(f"{v} {t:.1f} s" for v, t in r["refresh_concurrently_steady_s"].items())
+        rows = ", ".join(f"{n:,}" for n in r["view_rows"].values())
+        load = f"{r['load_average_start'][0]:.1f} → {r['load_average_end'][0]:.1f}" if "load_average_end" in r else "n/a"
+        out.append(f"| {r['rows_allocations']:,} | {r['load_seconds']:.0f} s | {first} | {steady} | {rows} | {load} |")
+    return "\n".join(out) + "\n"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, action="append", help="allocation rows (repeatable)")
@@ -237,7 +260,11 @@ def main() -> int:
     parser.add_argument("--iterations", type=int, default=300, help="runs of each view query")
     parser.add_argument("--base-iterations", type=int, default=7, help="runs of each base-table query")
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
+    parser.add_argument("--markdown-from", metavar="JSON", help="only print the Markdown tables of a saved run")
     args = parser.parse_args()
+    if args.markdown_from:
+        sys.stdout.write(markdown(json.loads(Path(args.markdown_from).read_text())))
+        return 0
     sizes = args.rows or [1_000_000]
     results = []
     with postgres_server(settings=SERVER_SETTINGS) as server:
@@ -251,6 +278,7 @@ def main() -> int:
             print(report(result), flush=True)
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2, default=str))
+    print("\n" + markdown(results))
     return 0
 
 
