@@ -116,3 +116,18 @@ def test_injection_payloads_reach_no_surface(tmp_path, api):
     # every table row keeps its column count: no cell content adds an unescaped pipe
     widths = {len(re.findall(r"(?<!\\)\|", row)) for row in lines if row.startswith("|")}
     assert widths == {5, 6}, widths  # the 4-column counts table and the 5-column findings tables
+
+
+def test_paths_input_and_the_annotation_cap_notice(tmp_path):
+    git = Git(tmp_path / "ws")
+    base = git.commit({"README.md": "x\n"})
+    drops = "".join(f'    op.drop_table("t{i}")\n' for i in range(12))
+    revision = f'from alembic import op\n\nrevision = "a1"\ndown_revision = None\n\n\ndef upgrade():\n{drops}\n\ndef downgrade():\n    op.create_table("t0")\n'
+    head = git.commit({"db/migrations/a1_drop.py": revision, "db/models.py": "x = 1\n"})
+    result = run_action(git.root, tmp_path / "run", "push", {"before": base, "after": head}, NO_API,
+                        inputs={"paths": "db/migrations/*.py"})
+    assert result.code == 1 and result.outputs["errors"] == "12" and result.outputs["files-checked"] == "1"
+    assert [c.split(" ", 1)[0] for c in result.commands] == ["::error"] * 12 + ["::notice"]
+    assert result.commands[-1] == ("::notice title=migration-guard::12 errors and 0 warnings: GitHub shows 10 "
+                                   "annotations of each kind per step; the job summary lists them all")
+    assert result.summary.count("| [db/migrations/a1\\_drop\\.py\\:") == 12
