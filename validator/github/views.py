@@ -73,7 +73,7 @@ def pr_summary(report: Report, ctx: Context, fail_on: str, inline_limit: int) ->
         marker=SUMMARY_MARKER,
         not_inline=not_inline,
         inline_limit=inline_limit,
-        bypass_token=ctx_token(ctx),
+        bypass_token=_bypass_token(ctx),
         head=md.code(ctx.head_sha[:7]) if ctx.head_sha else "",
         run_url=ctx.run_url,
         job_link=job_link,
@@ -81,7 +81,7 @@ def pr_summary(report: Report, ctx: Context, fail_on: str, inline_limit: int) ->
     )
 
 
-def ctx_token(ctx: Context) -> str:
+def _bypass_token(ctx: Context) -> str:
     """The bypass token goes into a code block; it is one word without spaces (config checks)."""
     return "".join(c for c in ctx.bypass_token if c.isalnum() or c in "_:-.") or "CI:DESTRUCTIVE_OK"
 
@@ -93,7 +93,7 @@ def job_summary(report: Report, ctx: Context, fail_on: str, limit: int) -> str:
 
 def review_comment(report: Report, ctx: Context, finding: Finding, marker: str) -> str:
     view = md.finding_view(finding, help_uri=rule_for(report, finding).help_uri)
-    return md.render("review_comment.md.j2", f=view, marker=marker, bypass_token=ctx_token(ctx))
+    return md.render("review_comment.md.j2", f=view, marker=marker, bypass_token=_bypass_token(ctx))
 
 
 def review_body(ctx: Context, marker: str, count: int, more: int) -> str:
