@@ -5,7 +5,8 @@
 Each scenario builds a real git repository (base: an Alembic project; head: N new
 revisions), serves the pull request from tests/github/fake_server.py and runs
 ``entrypoint.py`` as the runner would. It prints the median wall time, the same minus a
-``python -c pass`` start, and every API request by method and endpoint. ``--pacing``
+``python -c pass`` start, the CPU time of the action's process, and every API request by
+method and endpoint. ``--pacing``
 scales PyGithub's pauses between requests (1 = production: 0.25 s between requests and
 1 s between writes; 0 = none).
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import collections
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -73,7 +75,7 @@ def endpoint(request) -> str:
 
 
 def scenario(label: str, args, destructive_every: int, baseline: float, rerun: bool = False) -> None:
-    times, requests, result = [], collections.Counter(), None
+    times, cpu, requests, result = [], [], collections.Counter(), None
     for _ in range(args.runs):
         with tempfile.TemporaryDirectory() as tmp:
             tmp = Path(tmp)
@@ -90,16 +92,20 @@ def scenario(label: str, args, destructive_every: int, baseline: float, rerun: b
                 if rerun:
                     once("first")
                     api.requests.clear()
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
                 start = time.perf_counter()
                 result = once("measured")
                 times.append(time.perf_counter() - start)
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                cpu.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
                 requests = collections.Counter(endpoint(r) for r in api.requests)
             finally:
                 api.stop()
     wall = statistics.median(times)
     print(f"\n## {label}: {args.revisions} revisions, median of {args.runs} runs, pacing x{args.pacing}")
     print(f"exit code {result.code}; outputs {result.outputs}")
-    print(f"wall time {wall:.3f} s; minus interpreter start ({baseline:.3f} s): {wall - baseline:.3f} s")
+    print(f"wall time {wall:.3f} s; minus interpreter start ({baseline:.3f} s): {wall - baseline:.3f} s; "
+          f"CPU time of the action process {statistics.median(cpu):.3f} s (less sensitive to a busy machine)")
     print(f"API requests: {sum(requests.values())}")
     for key, n in sorted(requests.items()):
         print(f"  {n:3d}  {key}")
