@@ -114,12 +114,17 @@ def column_facts(column: ast.expr | None, value: Callable[[ast.expr | None], str
         name = call_name(arg)
         if name == "ForeignKey":
             facts["foreign_key"] = True
+            target = value(arg.args[0]) if isinstance(arg, ast.Call) and arg.args else None
+            if target and "." in target:
+                facts["referenced_table"] = target.rsplit(".", 1)[0]
         elif name in ("Identity",):
             facts["has_default"] = True
+            facts["identity"] = True
         elif name == "Computed":
             facts["has_default"] = True
             facts["default_volatile"] = truthy(next((k.value for k in arg.keywords if k.arg == "persisted"), None)) \
                 is not False
+            facts["generated_stored"] = facts["default_volatile"]
     return facts
 
 

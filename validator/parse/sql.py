@@ -14,7 +14,6 @@ from typing import Any
 import pglast
 from pglast import ast, enums
 
-from validator.parse.sqlfallback import classify as fallback_classify
 
 
 @dataclass(frozen=True)
@@ -163,6 +162,10 @@ def _column_facts(col: ast.ColumnDef) -> dict[str, Any]:
         "foreign_key": C.CONSTR_FOREIGN in kinds,
         "unique": C.CONSTR_UNIQUE in kinds or C.CONSTR_PRIMARY in kinds,
         "type": ".".join(n.sval for n in col.typeName.names) if col.typeName else None,
+        "identity": C.CONSTR_IDENTITY in kinds,
+        "generated_stored": C.CONSTR_GENERATED in kinds,
+        "referenced_table": next((_name(c.pktable)[0] for c in (col.constraints or ())
+                                  if c.contype == C.CONSTR_FOREIGN and c.pktable is not None), None),
     }
 
 
@@ -305,8 +308,13 @@ def analyse(text: str, token: str | None = None) -> SqlAnalysis:
     return SqlAnalysis(tuple(ops), tuple(statements), comments)
 
 
+_BIND = re.compile(r"(?<![:\w]):(?=[A-Za-z_])")
+
+
 def _statements(text: str):
     """(start, end, parsed statement or None, parser error) for each statement."""
+    # ``:name`` bind parameters of sa.text() are not PostgreSQL; ``_name`` keeps every offset
+    text = _BIND.sub("_", text)
     try:
         raw = pglast.parse_sql(text)
     except pglast.parser.ParseError:
@@ -337,7 +345,9 @@ def _statements(text: str):
 
 def _fallback(text: str, start: int, end: int, error: str | None) -> list[SqlOp]:
     """pglast rejected the statement: sqlparse reads its shape, or it is reported unresolved."""
-    found = fallback_classify(text[start:end])
+    from validator.parse.sqlfallback import classify  # sqlparse is slow to import and rarely needed
+
+    found = classify(text[start:end])
     if found:
         return [SqlOp(kind, start=start, end=end, table=table, target=target,
                       attrs={**attrs, "parser": "sqlparse"}) for kind, table, target, attrs in found]

@@ -1,0 +1,103 @@
+"""What a revision did before an operation: the exemptions lock and compatibility rules share.
+
+A table created earlier in the same revision and phase is empty and unknown to the
+running release, so building an index on it, validating a constraint on it or
+renaming it locks nothing for long and breaks no client.
+
+The facts are indexed once per revision (a generated revision can hold a hundred
+thousand operations), and every question is a dictionary lookup.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from validator.model import Migration, Operation, Phase
+
+
+def _schema(schema: str | None) -> str:
+    return "" if schema in (None, "", "public") else schema.lower()
+
+
+def _table_key(phase: Phase, schema: str | None, table: str | None) -> tuple | None:
+    return (phase, _schema(schema), table.lower()) if table else None
+
+
+@dataclass
+class _Index:
+    position: dict[int, int] = field(default_factory=dict)  # id(operation) -> place in the file
+    created: dict[tuple, int] = field(default_factory=dict)  # (phase, schema, table) -> first creation
+    added: dict[tuple, int] = field(default_factory=dict)  # (phase, schema, table, column) -> first add_column
+    validated: dict[tuple, int] = field(default_factory=dict)  # (phase, schema, table) -> first VALIDATE
+    named: list[tuple[int, Phase, str, str, str]] = field(default_factory=list)  # created indexes and views
+
+
+_cache: tuple[Migration | None, _Index] = (None, _Index())
+
+
+def _index(migration: Migration) -> _Index:
+    global _cache
+    if _cache[0] is migration:
+        return _cache[1]
+    index = _Index()
+    for place, op in enumerate(migration.operations):
+        index.position[id(op)] = place
+        key = _table_key(op.phase, op.schema, op.table)
+        if op.kind == "create_table" and key:
+            index.created.setdefault(key, place)
+        elif op.kind == "create_view":
+            view = _table_key(op.phase, op.schema, op.target)
+            if view:
+                index.created.setdefault(view, place)  # a new materialized view gets its first index
+        elif op.kind == "add_column" and key and op.target:
+            index.added.setdefault(key + (op.target.lower(),), place)
+        elif op.kind == "alter_table" and key and op.attr("action") == "AT_ValidateConstraint":
+            index.validated.setdefault(key, place)
+        if op.kind in ("create_index", "create_view") and op.target:
+            index.named.append((place, op.phase, op.kind, _schema(op.schema), op.target.lower()))
+    _cache = (migration, index)
+    return index
+
+
+def _place(op: Operation, index: _Index) -> int:
+    return index.position.get(id(op), len(index.position))
+
+
+def table_is_new(op: Operation, migration: Migration) -> bool:
+    """The table (or materialized view) ``op`` works on was created earlier in the same revision and phase."""
+    index = _index(migration)
+    key = _table_key(op.phase, op.schema, op.table)
+    return key is not None and index.created.get(key, len(index.position)) < _place(op, index)
+
+
+def column_is_new(op: Operation, column: str, migration: Migration) -> bool:
+    """``column`` of ``op``'s table was added earlier in the same revision and phase."""
+    index = _index(migration)
+    key = _table_key(op.phase, op.schema, op.table)
+    return key is not None and index.added.get(key + (column.lower(),), len(index.position)) < _place(op, index)
+
+
+def validated_before(op: Operation, migration: Migration) -> bool:
+    """A ``VALIDATE CONSTRAINT`` on ``op``'s table comes earlier in the same revision and phase."""
+    index = _index(migration)
+    key = _table_key(op.phase, op.schema, op.table)
+    return key is not None and index.validated.get(key, len(index.position)) < _place(op, index)
+
+
+def created_in_revision(op: Operation, kind: str, name: str | None, migration: Migration, *,
+                        earlier_only: bool = True) -> bool:
+    """An index or view called ``name`` is created in the same phase (earlier, unless told otherwise)."""
+    if not name:
+        return False
+    index = _index(migration)
+    here, schema = _place(op, index), _schema(op.schema)
+    return any(k == kind and phase is op.phase and s == schema and (place < here or not earlier_only)
+               and _same_name(target, name) for place, phase, k, s, target in index.named)
+
+
+def _same_name(pattern: str, name: str) -> bool:
+    """Equal names; a ``{placeholder}`` left by an f-string the parser could not fill matches anything."""
+    if "{" not in pattern:
+        return pattern == name.lower()
+    parts = re.split(r"\{[^{}]*\}", pattern)
+    return re.fullmatch(".+".join(re.escape(p) for p in parts), name.lower()) is not None

@@ -1,0 +1,41 @@
+"""CREATE or DROP INDEX CONCURRENTLY inside the revision's transaction fails.
+
+**What goes wrong**: PostgreSQL refuses ``CREATE INDEX CONCURRENTLY`` and ``DROP INDEX
+CONCURRENTLY`` inside a transaction block (``… cannot run inside a transaction
+block``). Alembic runs every revision on PostgreSQL inside a transaction (PostgreSQL has
+transactional DDL, and ``transaction_per_migration`` only changes whether there is one
+transaction per revision or one for the whole upgrade). So ``postgresql_concurrently=True``
+on its own does not make an index safe: the revision fails at deploy time, and
+everything it did before the index is rolled back.
+
+This is why the rule is an **error** by default, unlike the other lock rules: the
+revision cannot succeed as written. If your ``env.py`` runs revisions without a
+transaction (``transactional_ddl=False``), disable the rule in
+``[tool.migration-guard]``.
+
+**Safer alternative**: run the concurrent statement in an autocommit block, which
+commits the revision's transaction so far, runs the statement on its own and starts a
+new transaction afterwards:
+
+```python
+def upgrade():
+    with op.get_context().autocommit_block():
+        op.create_index("ix_orders_customer_id", "orders", ["customer_id"],
+                        postgresql_concurrently=True)
+```
+
+Keep such revisions small: the work before the block is already committed when the
+index build starts, so a failure leaves the revision half applied. One concurrent index
+per revision is the easiest to re-run.
+"""
+from validator.model import Migration, Operation, Severity
+from validator.rules import rule
+
+
+@rule(code="MG203", name="concurrent-index-in-transaction", severity=Severity.ERROR,
+      kinds={"create_index", "drop_index"}, category="lock")
+def check(op: Operation, migration: Migration) -> str | None:
+    if not op.attr("concurrently") or op.in_autocommit_block:
+        return None
+    verb = "builds" if op.kind == "create_index" else "drops"
+    return f"{verb} index {op.target or '(unnamed)'} CONCURRENTLY inside the revision's transaction, which PostgreSQL rejects"

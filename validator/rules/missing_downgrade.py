@@ -1,0 +1,68 @@
+"""A revision changes the schema in upgrade() but has no downgrade() to undo it.
+
+**What goes wrong**: when a release goes wrong, rolling back means ``alembic downgrade
+-1``. A revision without a ``downgrade()``, or whose ``downgrade()`` is only ``pass``,
+reports success while leaving the schema as it was upgraded: the old release then runs
+against tables, columns and constraints it does not expect, and the next ``upgrade``
+fails because the objects already exist.
+
+Reported on the ``revision = …`` line. Only revisions whose ``upgrade()`` changes the schema (creates, alters, drops or renames
+something) are reported; a data-only revision may have nothing to undo. A downgrade
+that deliberately refuses (``raise NotImplementedError("irreversible: …")``) is an
+explicit choice and is not reported.
+
+**Safer alternative**: write the inverse of each upgrade step, in reverse order:
+
+```python
+def upgrade():
+    op.add_column("orders", sa.Column("currency", sa.Text(), nullable=True))
+    op.create_index("ix_orders_currency", "orders", ["currency"])
+
+
+def downgrade():
+    op.drop_index("ix_orders_currency", table_name="orders")
+    op.drop_column("orders", "currency")
+```
+
+If the change cannot be undone, say so in code, so that a rollback stops loudly
+instead of pretending:
+
+```python
+def downgrade():
+    raise NotImplementedError("irreversible: the old enum values were merged")
+```
+"""
+from validator.model import Migration, Phase, Severity, Span
+from validator.rules import rule
+
+SCHEMA_KINDS = {
+    "create_table", "drop_table", "drop_column", "drop_schema", "drop_constraint", "add_column", "alter_column",
+    "create_index", "drop_index", "add_constraint", "rename_table", "rename_column", "drop_view", "create_view",
+    "alter_table", "drop_other",
+}
+_DDL_NODES = ("Create", "Alter", "Rename", "Drop", "Define", "Comment", "Grant", "Rule")
+
+
+def changes_schema(migration: Migration):
+    """The first upgrade operation that changes the schema, or None."""
+    for op in migration.operations:
+        if op.phase is not Phase.UPGRADE:
+            continue
+        if op.kind in SCHEMA_KINDS:
+            return op
+        if op.kind == "other_sql" and str(op.attr("node") or "").startswith(_DDL_NODES):
+            return op
+    return None
+
+
+@rule(code="MG404", name="missing-downgrade", severity=Severity.WARNING, scope="migration", category="graph")
+def check(migration: Migration):
+    revision = migration.revision
+    if not revision.revision or (revision.has_downgrade and not revision.downgrade_is_empty):
+        return  # no revision id: not an Alembic revision file as far as can be told
+    first = changes_schema(migration)
+    if first is None:
+        return
+    state = "has no downgrade()" if not revision.has_downgrade else "has an empty downgrade()"
+    yield Span(revision.line, revision.line), \
+        f"revision {revision.revision} {state} while upgrade() changes the schema (line {first.span.line})"

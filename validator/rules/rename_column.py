@@ -1,0 +1,31 @@
+"""Renaming a column breaks the release that is still running.
+
+**What goes wrong**: ``op.alter_column(..., new_column_name=...)`` (``ALTER TABLE …
+RENAME COLUMN … TO …``) is instant, but the code deployed before it is not: until
+every instance runs the new release, queries that name the old column fail with
+``column … does not exist``, and ORMs that list columns explicitly fail on every
+``SELECT`` and ``INSERT`` of the table. The rename also takes an ACCESS EXCLUSIVE lock,
+which queues behind any running query on the table.
+
+Columns of a table created earlier in the same revision are not reported.
+
+**Safer alternative**: add, copy, switch, drop:
+
+1. Add the new column, nullable: ``op.add_column("users", sa.Column("full_name", sa.Text()))``.
+2. Write both columns from the application (or keep them in step with a trigger), and
+   backfill the existing rows in batches.
+3. Deploy code that reads the new column only.
+4. Drop the old column in a later, reviewed revision (MG102).
+"""
+from validator.model import Migration, Operation, Severity
+from validator.rules import rule
+from validator.rules._same_revision import table_is_new
+
+
+@rule(code="MG302", name="rename-column", severity=Severity.WARNING, kinds={"rename_column"},
+      category="compatibility")
+def check(op: Operation, migration: Migration) -> str | None:
+    if table_is_new(op, migration):
+        return None
+    new = op.attr("new_name") or "?"
+    return f"renames column {op.qualified_table}.{op.target or '?'} to {new}, breaking code that still uses the old name"

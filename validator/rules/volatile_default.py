@@ -1,0 +1,58 @@
+"""Adding a column whose default must be computed row by row rewrites the whole table.
+
+**What goes wrong**: since PostgreSQL 11 a new column with a constant default (``0``,
+``'pending'``, ``now()``) is added without touching the rows. A *volatile* default
+cannot be stored once for all rows, so ``ADD COLUMN`` rewrites the table and every
+index on it while holding an ACCESS EXCLUSIVE lock: no reads, no writes until the
+copy is done and the revision commits. Reported here: a default calling
+``gen_random_uuid()``, ``uuid_generate_v4()``, ``random()``, ``clock_timestamp()``,
+``nextval()`` and the like, ``serial``/``bigserial`` columns, identity columns
+(``sa.Identity()``, ``GENERATED … AS IDENTITY``) and stored generated columns
+(``sa.Computed(...)``, ``GENERATED ALWAYS AS (…) STORED``).
+
+Columns added to a table created earlier in the same revision are not reported.
+
+**Safer alternative**: add the column without the volatile default, set the default
+for new rows only, then fill the old rows in batches:
+
+1. Add it nullable, with no default: ``op.add_column("events", sa.Column("public_id", sa.Uuid(), nullable=True))``.
+2. Set the default for rows inserted from now on (no rewrite):
+
+   ```python
+   op.alter_column("events", "public_id", server_default=sa.text("gen_random_uuid()"))
+   ```
+3. Backfill the existing rows in batches outside the revision's transaction
+   (``UPDATE events SET public_id = gen_random_uuid() WHERE id BETWEEN …``).
+4. Make it NOT NULL the safe way (see MG207).
+"""
+from validator.model import Migration, Operation, Severity
+from validator.rules import rule
+from validator.rules._same_revision import table_is_new
+from validator.rules.add_column_required import SERIAL
+
+
+def _why(op: Operation) -> str | None:
+    if op.attr("identity"):
+        return "an identity"
+    if str(op.attr("type") or "").lower() in SERIAL:
+        return f"a {str(op.attr('type')).lower()}"
+    if op.attr("generated_stored"):
+        return "a stored generated"
+    if op.attr("default_volatile"):
+        functions = [f for f in op.attr("default_functions") or () if f in VOLATILE_SHOWN]
+        return f"a volatile default ({functions[0]}())" if functions else "a volatile default"
+    return None
+
+
+VOLATILE_SHOWN = {"random", "gen_random_uuid", "uuid_generate_v1", "uuid_generate_v4", "clock_timestamp",
+                  "timeofday", "nextval", "txid_current", "statement_timestamp", "setseed"}
+
+
+@rule(code="MG209", name="volatile-default", severity=Severity.WARNING, kinds={"add_column"}, category="lock")
+def check(op: Operation, migration: Migration) -> str | None:
+    why = _why(op)
+    if why is None or table_is_new(op, migration):
+        return None
+    if why.startswith("a volatile") or why == "a stored generated":
+        return f"adds column {op.target or '?'} to {op.qualified_table} with {why}, rewriting the table"
+    return f"adds {why} column {op.target or '?'} to {op.qualified_table}, rewriting the table"
