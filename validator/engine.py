@@ -1,6 +1,10 @@
 """Run the rules over parsed revisions, apply bypasses and the downgrade policy: a ``Report``."""
 from __future__ import annotations
 
+import concurrent.futures
+import functools
+import multiprocessing
+import os
 from dataclasses import replace
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -8,7 +12,7 @@ from typing import Iterable, Sequence
 from validator import bypass
 from validator.config import Settings
 from validator.model import Finding, Migration, Operation, Phase, Report, RuleInfo, Severity, Span
-from validator.parse import parse_source
+from validator.parse import parse_source, revision_only
 from validator.rules import Rule, all_rules, meta_rules
 from validator.rules.meta import PARSE_ERROR
 
@@ -79,22 +83,27 @@ def lint_sources(
     sources: Iterable[tuple[str, bytes | OSError]],
     settings: Settings,
     project: Iterable[tuple[str, bytes | OSError]] = (),
+    *,
+    jobs: int | None = None,
 ) -> Report:
     """Lint revision files given as ``(path, content)``; nothing is imported or executed.
 
     ``project`` holds the other revision files of the same versions directories (for
-    the revision-graph rules); findings are reported only for the linted files.
+    the revision-graph rules); findings are reported only for the linted files. Large
+    batches are spread over ``jobs`` processes (default: one per core).
     """
+    sources = list(sources)
     rules = active_rules(settings)
-    migrations = [parse_source(path, data, settings.bypass_token) for path, data in sources]
-    linted = {m.path for m in migrations}
     findings: list[Finding] = []
-    for migration in migrations:
-        findings.extend(check_migration(migration, rules, settings))
+    identities: list[Migration] = []
+    for file_findings, identity in _map(sources, settings, jobs):
+        findings.extend(file_findings)
+        identities.append(identity)
+    linted = {m.path for m in identities}
     project_rules = [r for r in rules if r.scope == "project"]
     if project_rules:
-        others = tuple(parse_source(p, d, settings.bypass_token) for p, d in project if p not in linted)
-        everything = tuple(migrations) + others
+        others = tuple(revision_only(p, d) for p, d in project if p not in linted)
+        everything = tuple(identities) + others
         for rule in project_rules:
             severity = severity_of(rule.info, settings)
             for path, (where, message) in rule.run_project(everything):
@@ -105,7 +114,29 @@ def lint_sources(
     findings = [f for f in findings if f.code not in disabled]
     findings.sort(key=Finding.sort_key)
     infos = tuple(r.info for r in rules) + meta_rules()
-    return Report(files=tuple(m.path for m in migrations), findings=tuple(findings), rules=infos)
+    return Report(files=tuple(m.path for m in identities), findings=tuple(findings), rules=infos)
+
+
+def _check_file(item: tuple[str, bytes | OSError], settings: Settings) -> tuple[list[Finding], Migration]:
+    """Parse and check one file; return its findings and the identity the graph rules need."""
+    path, data = item
+    migration = parse_source(path, data, settings.bypass_token)
+    findings = check_migration(migration, active_rules(settings), settings)
+    return findings, Migration(path, problems=migration.problems, revision=migration.revision)
+
+
+_PARALLEL_FROM = 96  # below this, starting workers costs more than it saves
+
+
+def _map(sources: list, settings: Settings, jobs: int | None):
+    jobs = jobs if jobs is not None else (os.cpu_count() or 1)
+    if jobs <= 1 or len(sources) < _PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+        return (_check_file(item, settings) for item in sources)
+    # fork: workers inherit the loaded rules and parser instead of importing them again
+    context = multiprocessing.get_context("fork")
+    with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context) as pool:
+        chunk = max(8, len(sources) // (jobs * 8))
+        return list(pool.map(functools.partial(_check_file, settings=settings), sources, chunksize=chunk))
 
 
 def lint_paths(paths: Sequence[str], settings: Settings, project: Sequence[str] = ()) -> Report:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ast
+import re
 
 from validator.config import DEFAULT_TOKEN
 from validator.model import Migration, Problem, Revision, Span
@@ -61,3 +62,47 @@ def revision_of(tree: ast.Module) -> Revision:
             empty = all(isinstance(s, ast.Pass) or (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
                         for s in node.body)
     return Revision(revision, down, line, downgrade, empty)
+
+
+_ASSIGNMENT = re.compile(r"^(revision|down_revision)[ \t]*(?::[^=\n]*)?=[ \t]*", re.M)
+
+
+def revision_only(path: str, data: bytes | OSError) -> Migration:
+    """Just the revision identity of a file, for the revision-graph rules over files not linted.
+
+    Reading ``revision``/``down_revision`` needs no full parse: the project's other files
+    can number in the thousands, and only these two assignments matter for them.
+    """
+    try:
+        source = decode(data)
+    except Unreadable as exc:
+        return Migration(path, problems=(exc.problem,))
+    revision, down, line = None, (), 1
+    for m in _ASSIGNMENT.finditer(source):
+        value = _literal_at(source, m.end())
+        if m.group(1) == "revision" and revision is None:
+            found = _strings_of(value)
+            revision, line = (found[0] if found else None), source.count("\n", 0, m.start()) + 1
+        elif m.group(1) == "down_revision" and not down:
+            down = _strings_of(value)
+    return Migration(path, revision=Revision(revision, down, line, has_downgrade=True, downgrade_is_empty=False))
+
+
+def _literal_at(source: str, start: int) -> object:
+    end = source.find("\n", start)
+    end = len(source) if end < 0 else end
+    if source[start:start + 1] in "([":
+        close = source.find(")" if source[start] == "(" else "]", start)
+        end = close + 1 if close >= 0 else end
+    try:
+        return ast.literal_eval(source[start:end].split("#")[0].strip() or "None")
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return None
+
+
+def _strings_of(value: object) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, (tuple, list)):
+        return tuple(v for v in value if isinstance(v, str))
+    return ()

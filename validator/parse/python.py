@@ -9,12 +9,11 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass, field, replace
-from typing import Iterator
 
 from validator.model import Bypass, Operation, Origin, Phase, Span
 from validator.parse import alembic_ops, sql
 from validator.parse.resolve import Resolver, Unresolved, Scope
-from validator.parse.strings import SqlText
+from validator.parse.strings import Source, SqlText
 
 PHASE_FUNCTION = re.compile(r"^(upgrade|downgrade)(?:_\w+)?$")
 EXECUTORS = {"execute", "exec_driver_sql"}
@@ -41,14 +40,14 @@ class Context:
 class Walker:
     def __init__(self, source: str, tree: ast.Module, token: str):
         self.source = source
-        self.lines = source.splitlines(keepends=True)
         self.tree = tree
         self.token = token
         self.operations: list[Operation] = []
         self.sql_bypasses: dict[tuple[int, int], Bypass] = {}
         self.functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
         self.op_names, self.op_functions = self._op_imports()
-        self.resolver = Resolver(source, self.lines)
+        self.text = Source(source)
+        self.resolver = Resolver(self.text)
         self.module_scope = Scope(None)
         self._seen: set[tuple] = set()
 
@@ -71,9 +70,6 @@ class Walker:
                 self.functions[node.name] = node
             elif isinstance(node, (ast.Assign, ast.AnnAssign)):
                 self._bind(node, self.module_scope)
-        for node in ast.walk(self.tree):  # nested helpers too, by name, outer names win
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                self.functions.setdefault(node.name, node)
         for node in self.tree.body:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 m = PHASE_FUNCTION.match(node.name)
@@ -108,8 +104,11 @@ class Walker:
             self._statement(stmt, ctx)
 
     def _statement(self, stmt: ast.stmt, ctx: Context) -> None:
-        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            return  # defined, not run; helpers are followed where they are called
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            self.functions.setdefault(stmt.name, stmt)  # a nested helper, followed where it is called
+            return
+        if isinstance(stmt, ast.ClassDef):
+            return
         if isinstance(stmt, (ast.With, ast.AsyncWith)):
             header = Span(stmt.lineno, stmt.body[0].lineno - 1 if stmt.body[0].lineno > stmt.lineno else stmt.lineno,
                           stmt.col_offset + 1)
@@ -166,8 +165,12 @@ class Walker:
 
     # -- calls --------------------------------------------------------------------------
     def _calls(self, node: ast.AST, span: Span, ctx: Context) -> None:
-        for call in _calls_in(node):
-            self._call(call, span, ctx)
+        """Every call under ``node``; the arguments of an Alembic call hold no further operation."""
+        if isinstance(node, ast.Call) and self._call(node, span, ctx):
+            return
+        for child in ast.iter_child_nodes(node):
+            if not isinstance(child, _OPAQUE):
+                self._calls(child, span, ctx)
 
     def _is_op(self, expr: ast.expr, ctx: Context) -> bool:
         if isinstance(expr, ast.Name):
@@ -176,18 +179,22 @@ class Walker:
         return isinstance(expr, ast.Attribute) and expr.attr == "op" and isinstance(expr.value, ast.Name) \
             and expr.value.id == "alembic"
 
-    def _call(self, call: ast.Call, span: Span, ctx: Context) -> None:
+    def _call(self, call: ast.Call, span: Span, ctx: Context) -> bool:
+        """Handle one call; True when it was an Alembic or execute call (its arguments are done)."""
         func = call.func
         if isinstance(func, ast.Attribute) and self._is_op(func.value, ctx):
-            self._alembic(func.attr, call, span, ctx, batch=None)
-        elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ctx.batch:
-            self._alembic(func.attr, call, span, ctx, batch=ctx.batch[func.value.id])
-        elif isinstance(func, ast.Name) and func.id in self.op_functions and func.id not in self.functions:
-            self._alembic(self.op_functions[func.id], call, span, ctx, batch=None)
-        elif isinstance(func, ast.Attribute) and func.attr in EXECUTORS:
+            return self._alembic(func.attr, call, span, ctx, batch=None)
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ctx.batch:
+            return self._alembic(func.attr, call, span, ctx, batch=ctx.batch[func.value.id])
+        if isinstance(func, ast.Name) and func.id in self.op_functions and func.id not in self.functions:
+            return self._alembic(self.op_functions[func.id], call, span, ctx, batch=None)
+        if isinstance(func, ast.Attribute) and func.attr in EXECUTORS:
+            self._calls(func.value, span, ctx)  # op.get_bind().execute(...): the receiver runs first
             self._execute(call.args[0] if call.args else _kw(call, "statement"), call, span, ctx)
-        elif isinstance(func, ast.Name) and func.id in self.functions and func.id not in ctx.stack:
+            return True
+        if isinstance(func, ast.Name) and func.id in self.functions and func.id not in ctx.stack:
             self._helper(self.functions[func.id], call, ctx)
+        return False
 
     def _helper(self, fn: ast.FunctionDef | ast.AsyncFunctionDef, call: ast.Call, ctx: Context) -> None:
         scope = Scope(self.module_scope)
@@ -211,19 +218,19 @@ class Walker:
         self._body(fn.body, inner)
 
     def _alembic(self, method: str, call: ast.Call, span: Span, ctx: Context,
-                 batch: tuple[str | None, str | None] | None) -> None:
+                 batch: tuple[str | None, str | None] | None) -> bool:
         args = alembic_ops.bind(method, call, batch is not None)
         if args is None:
-            return
+            return False
         if method == "execute":
             self._execute(args.get("sqltext"), call, span, ctx)
-            return
+            return True
         fact = alembic_ops.fact_for(method, args, batch, lambda e: self._value(e, ctx), self._default_functions)
-        if fact is None:
-            return
-        where = Span(call.lineno, call.end_lineno or call.lineno, call.col_offset + 1)
-        self._add(fact.kind, where, span, ctx, Origin.OP_CALL, self._segment(call), fact.table, fact.schema,
-                  fact.target, fact.attrs)
+        if fact is not None:
+            where = Span(call.lineno, call.end_lineno or call.lineno, call.col_offset + 1)
+            self._add(fact.kind, where, span, ctx, Origin.OP_CALL, fold(self._segment(call)), fact.table,
+                      fact.schema, fact.target, fact.attrs)
+        return True
 
     def _execute(self, arg: ast.expr | None, call: ast.Call, span: Span, ctx: Context) -> None:
         where = Span(call.lineno, call.end_lineno or call.lineno, call.col_offset + 1)
@@ -314,23 +321,11 @@ class Walker:
         return sql.expression_functions(text.text)
 
     def _segment(self, node: ast.AST) -> str:
-        return ast.get_source_segment(self.source, node) or ""
+        return self.text.segment(node)
 
 
 def _kw(call: ast.Call, name: str) -> ast.expr | None:
     return next((k.value for k in call.keywords if k.arg == name), None)
 
 
-def _calls_in(node: ast.AST) -> Iterator[ast.Call]:
-    """Calls in evaluation order, not descending into lambdas or nested definitions."""
-    stack = [node]
-    found: list[ast.Call] = []
-    while stack:
-        current = stack.pop()
-        if isinstance(current, (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            continue
-        if isinstance(current, ast.Call):
-            found.append(current)
-        stack.extend(ast.iter_child_nodes(current))
-    found.sort(key=lambda c: (c.lineno, c.col_offset))
-    return iter(found)
+_OPAQUE = (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)

@@ -57,22 +57,16 @@ def _callee(call: ast.Call) -> str | None:
 
 
 class Resolver:
-    def __init__(self, source: str, lines: list[str]):
+    def __init__(self, source: strings.Source):
         self.source = source
-        self.lines = lines
-
-    def _start(self, node: ast.expr) -> tuple[int, int]:
-        """(line, 1-based character column) of a node; AST columns are UTF-8 byte offsets."""
-        line = self.lines[node.lineno - 1] if node.lineno - 1 < len(self.lines) else ""
-        col = len(line.encode("utf-8", "surrogatepass")[: node.col_offset].decode("utf-8", "ignore"))
-        return node.lineno, col + 1
+        self._start = source.start
 
     def text(self, expr: ast.expr | None, scope: Scope, depth: int = 0) -> SqlText | Unresolved:
         if expr is None:
             return Unresolved("no SQL argument")
         if depth > _DEPTH_LIMIT:
             return Unresolved("the SQL is built through too many names to follow")
-        segment = ast.get_source_segment(self.source, expr) or ""
+        segment = self.source.segment(expr)
         if isinstance(expr, (ast.Constant, ast.JoinedStr)):
             if isinstance(expr, ast.Constant) and not isinstance(expr.value, str):
                 return Unresolved(f"`{_short(segment)}` is not SQL text")
@@ -141,7 +135,7 @@ class Resolver:
                 position += 0 if field.isdigit() else 1
                 value = args[index] if index < len(args) else None
             if value is not None and not isinstance(value, ast.Starred):
-                names[i] = _short(ast.get_source_segment(self.source, value) or field)
+                names[i] = _short(self.source.segment(value) or field)
         return SqlText(formatted.text, formatted.marks, tuple(names))
 
     def _call_text(self, call: ast.Call, scope: Scope, depth: int, segment: str) -> SqlText | Unresolved:

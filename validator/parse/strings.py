@@ -285,3 +285,35 @@ def substitute(text: SqlText, values: dict[int, SqlText]) -> SqlText:
         last = m.end()
     out = _join(out, _slice(text, last, len(text.text)))
     return SqlText(out.text, out.marks, tuple(fields))
+
+
+class Source:
+    """The file's lines, for cutting out a node's text without rescanning the whole file."""
+
+    def __init__(self, text: str):
+        self.text = text
+        # only the line ends Python's tokenizer counts (str.splitlines also splits on \f, \x1c...)
+        self.lines = re.findall(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z", text)
+
+    def _column(self, line: int, byte_offset: int) -> int:
+        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        if text.isascii():
+            return byte_offset
+        return len(text.encode("utf-8", "surrogatepass")[:byte_offset].decode("utf-8", "ignore"))
+
+    def start(self, node) -> tuple[int, int]:
+        """(line, 1-based character column) of a node; AST columns count UTF-8 bytes."""
+        return node.lineno, self._column(node.lineno, node.col_offset) + 1
+
+    def segment(self, node) -> str:
+        """The source text of an AST node (like ``ast.get_source_segment``, in O(node size))."""
+        end_line = getattr(node, "end_lineno", None)
+        if end_line is None or getattr(node, "lineno", None) is None:
+            return ""
+        first, last = node.lineno, end_line
+        start = self._column(first, node.col_offset)
+        end = self._column(last, node.end_col_offset)
+        if first == last:
+            return self.lines[first - 1][start:end]
+        middle = "".join(self.lines[first:last - 1])
+        return self.lines[first - 1][start:] + middle + self.lines[last - 1][:end]
