@@ -13,7 +13,12 @@ one file changed; every linted file involved is reported.
 
 1. Give the newer file a fresh id (``alembic revision`` generates one, or
    ``uuid.uuid4().hex[-12:]``) and update the ``down_revision`` of any revision that
-   follows it.
+   follows it:
+
+   ```python
+   revision = "7d1e0c4b9a22"  # was "3f2a9c0d1e4b", the id of add_orders_index.py
+   down_revision = "3f2a9c0d1e4b"
+   ```
 2. If both files were meant to be one revision, merge their operations into one file
    and delete the other.
 """

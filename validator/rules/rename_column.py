@@ -11,11 +11,22 @@ Columns of a table created earlier in the same revision are not reported.
 
 **Safer alternative**: add, copy, switch, drop:
 
-1. Add the new column, nullable: ``op.add_column("users", sa.Column("full_name", sa.Text()))``.
-2. Write both columns from the application (or keep them in step with a trigger), and
-   backfill the existing rows in batches.
-3. Deploy code that reads the new column only.
-4. Drop the old column in a later, reviewed revision (MG102).
+1. Add the new column, nullable, and write both columns from the application (or keep
+   them in step with a trigger):
+
+   ```python
+   def upgrade():
+       op.add_column("users", sa.Column("full_name", sa.Text(), nullable=True))
+   ```
+2. Backfill the existing rows in batches
+   (``UPDATE users SET full_name = name WHERE full_name IS NULL AND id BETWEEN …``).
+3. Deploy code that reads and writes the new column only.
+4. Drop the old column in a later, reviewed revision:
+
+   ```python
+   def upgrade():
+       op.drop_column("users", "name")  # CI:DESTRUCTIVE_OK copied to full_name, unused since release 42
+   ```
 """
 from validator.model import Migration, Operation, Severity
 from validator.rules import rule
