@@ -139,10 +139,10 @@ def _map(sources: list, settings: Settings, jobs: int | None):
         return list(pool.map(functools.partial(_check_file, settings=settings), sources, chunksize=chunk))
 
 
-def lint_paths(paths: Sequence[str], settings: Settings, project: Sequence[str] = ()) -> Report:
+def lint_paths(paths: Sequence[str], settings: Settings, project: Sequence[str] = (), *, jobs: int | None = None) -> Report:
     """Lint files on disk, keeping each path as given."""
     given = set(paths)
-    return lint_sources(_read_all(paths), settings, _read_all([p for p in project if p not in given]))
+    return lint_sources(_read_all(paths), settings, _read_all([p for p in project if p not in given]), jobs=jobs)
 
 
 def _read_all(paths: Iterable[str]) -> list[tuple[str, bytes | OSError]]:

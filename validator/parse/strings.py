@@ -18,6 +18,8 @@ _SIMPLE_ESCAPES = {
     "\\": "\\", "'": "'", '"': '"', "a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v",
 }
 _PREFIX = re.compile(r"[rRbBuUfF]{0,2}")
+_PLAIN = {q: re.compile(r"[^\\%s]+" % q) for q in "'\""}
+_PLAIN_F = {q: re.compile(r"[^\\%s{}]+" % q) for q in "'\""}
 
 
 @dataclass(frozen=True)
@@ -166,11 +168,10 @@ class _Scanner:
         return False
 
     def plain_run(self, quote: str, fmt: bool) -> str:
-        stop = "\\" + quote[0] + ("{}" if fmt else "")
-        j = self.i
-        while j < len(self.src) and self.src[j] not in stop:
-            j += 1
-        return self.src[self.i:max(j, self.i + 1)] if j == self.i else self.src[self.i:j]
+        """The longest run of characters that needs no decoding (at least one character)."""
+        pattern = _PLAIN_F[quote[0]] if fmt else _PLAIN[quote[0]]
+        m = pattern.match(self.src, self.i)
+        return m.group(0) if m and m.end() > self.i else self.src[self.i]
 
     def escape(self, raw: bool) -> bool:
         nxt = self.src[self.i + 1:self.i + 2]
