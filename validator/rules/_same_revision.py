@@ -29,7 +29,10 @@ class _Index:
     created: dict[tuple, int] = field(default_factory=dict)  # (phase, schema, table) -> first creation
     added: dict[tuple, int] = field(default_factory=dict)  # (phase, schema, table, column) -> first add_column
     validated: dict[tuple, int] = field(default_factory=dict)  # (phase, schema, table) -> first VALIDATE
-    named: list[tuple[int, Phase, str, str, str]] = field(default_factory=list)  # created indexes and views
+    # created indexes and views: (phase, kind, schema, name) -> first creation; names holding an f-string
+    # ``{placeholder}`` the parser could not fill, as patterns: (phase, kind, schema) -> [(place, pattern)]
+    named: dict[tuple, int] = field(default_factory=dict)
+    patterns: dict[tuple, list[tuple[int, re.Pattern[str]]]] = field(default_factory=dict)
 
 
 _cache: tuple[Migration | None, _Index] = (None, _Index())
@@ -54,7 +57,11 @@ def _index(migration: Migration) -> _Index:
         elif op.kind == "alter_table" and key and op.attr("action") == "AT_ValidateConstraint":
             index.validated.setdefault(key, place)
         if op.kind in ("create_index", "create_view") and op.target:
-            index.named.append((place, op.phase, op.kind, _schema(op.schema), op.target.lower()))
+            key = (op.phase, op.kind, _schema(op.schema))
+            if "{" in op.target:
+                index.patterns.setdefault(key, []).append((place, _pattern(op.target)))
+            else:
+                index.named.setdefault(key + (op.target.lower(),), place)
     _cache = (migration, index)
     return index
 
@@ -90,14 +97,15 @@ def created_in_revision(op: Operation, kind: str, name: str | None, migration: M
     if not name:
         return False
     index = _index(migration)
-    here, schema = _place(op, index), _schema(op.schema)
-    return any(k == kind and phase is op.phase and s == schema and (place < here or not earlier_only)
-               and _same_name(target, name) for place, phase, k, s, target in index.named)
+    here, key, name = _place(op, index), (op.phase, kind, _schema(op.schema)), name.lower()
+    first = index.named.get(key + (name,))
+    if first is not None and (first < here or not earlier_only):
+        return True
+    return any((place < here or not earlier_only) and pattern.fullmatch(name)
+               for place, pattern in index.patterns.get(key, ()))
 
 
-def _same_name(pattern: str, name: str) -> bool:
-    """Equal names; a ``{placeholder}`` left by an f-string the parser could not fill matches anything."""
-    if "{" not in pattern:
-        return pattern == name.lower()
-    parts = re.split(r"\{[^{}]*\}", pattern)
-    return re.fullmatch(".+".join(re.escape(p) for p in parts), name.lower()) is not None
+def _pattern(name: str) -> re.Pattern[str]:
+    """A name whose ``{placeholder}`` (left by an f-string the parser could not fill) matches anything."""
+    parts = re.split(r"\{[^{}]*\}", name.lower())
+    return re.compile(".+".join(re.escape(p) for p in parts))
