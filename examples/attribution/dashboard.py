@@ -134,9 +134,13 @@ ORDER BY 1, 2
 WINDOW_START = "SELECT (now() AT TIME ZONE 'UTC')::date - 90"
 
 
-def use_tenant(conn, tenant_id: Any) -> None:
-    """Name the tenant for this session; every tenant_* view and RLS policy keys on it."""
-    conn.execute("SELECT set_config('app.tenant_id', %s, false)", (str(tenant_id),))
+def use_tenant(conn, tenant_id: Any, *, local: bool = False) -> None:
+    """Name the tenant; every tenant_* view and RLS policy keys on it.
+
+    ``local=True`` scopes it to the current transaction, which is what a connection pool that hands
+    the same session to several tenants needs: the setting cannot outlive the request.
+    """
+    conn.execute("SELECT set_config('app.tenant_id', %s, %s)", (str(tenant_id), local))
 
 
 def _rows(cursor) -> list[dict]:

@@ -110,3 +110,12 @@ def test_a_leaky_function_in_the_callers_query_only_sees_the_callers_rows(seeded
     finally:
         owner.execute("ROLLBACK") if owner.info.transaction_status else None
         owner.execute("DROP FUNCTION IF EXISTS leak(uuid)")
+
+
+def test_a_transaction_local_tenant_does_not_outlive_its_transaction(seeded, app):
+    _, tenants = seeded
+    with app.transaction():
+        dashboard.use_tenant(app, tenants[0], local=True)
+        inside = app.execute("SELECT DISTINCT tenant_id FROM tenant_daily_revenue_summary").fetchall()
+    assert inside == [(tenants[0],)]
+    assert app.execute("SELECT count(*) FROM tenant_daily_revenue_summary").fetchone() == (0,)
