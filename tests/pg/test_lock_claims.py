@@ -230,6 +230,20 @@ def test_mg203_concurrently_inside_a_transaction_is_rejected(db, sql, message):
         session.execute(sql)
 
 
+def test_mg203_commit_idiom_fails_with_psycopg3(db):
+    """``op.execute("COMMIT")`` before the build: psycopg 3 opens a new transaction, so it is still reported."""
+    sql = "CREATE INDEX CONCURRENTLY ix_child_email ON child (email)"
+    source = f'from alembic import op\ndef upgrade():\n    op.execute("COMMIT")\n    op.execute("{sql}")\n'
+    report = lint_sources([("alembic/versions/0001_x.py", source.encode())], Settings())
+    assert [f.code for f in report.findings if f.code.startswith("MG2")] == ["MG203"]
+    with connect(db) as session:
+        session.execute("SELECT 1")
+        session.execute("COMMIT")
+        with pytest.raises(psycopg.errors.ActiveSqlTransaction):
+            session.execute(sql)
+        session.rollback()
+
+
 # -- MG204 ---------------------------------------------------------------------------------------------------
 
 FK = "ALTER TABLE child ADD CONSTRAINT fk_child_parent FOREIGN KEY (parent_id) REFERENCES parent (id)"

@@ -273,6 +273,9 @@ def _statement_ops(stmt: Any, start: int, end: int) -> list[SqlOp]:
         if stmt.objtype == enums.ObjectType.OBJECT_MATVIEW:
             return [SqlOp("create_view", target=name, schema=schema, attrs={"materialized": True}, **base)]
         return [SqlOp("create_table", table=name, schema=schema, **base)]
+    if isinstance(stmt, ast.TransactionStmt):  # BEGIN, COMMIT...: "begin", "commit", "rollback"...
+        kind = enums.TransactionStmtKind(stmt.kind).name.removeprefix("TRANS_STMT_").lower()
+        return [SqlOp("other_sql", attrs={"node": "TransactionStmt", "transaction": kind}, **base)]
     return [SqlOp("other_sql", attrs={"node": type(stmt).__name__}, **base)]
 
 

@@ -24,6 +24,12 @@ def upgrade():
                         postgresql_concurrently=True)
 ```
 
+The older idiom of ending Alembic's transaction by hand, ``op.execute("COMMIT")``
+before the concurrent statement, is still reported: whether it works depends on the
+driver. psycopg2 sends no new ``BEGIN`` after it, but psycopg 3 sees the connection idle
+and opens a new transaction, so the index build fails exactly as before.
+``autocommit_block()`` works with every driver and restores the transaction afterwards.
+
 Keep such revisions small: the work before the block is already committed when the
 index build starts, so a failure leaves the revision half applied. One concurrent index
 per revision is the easiest to re-run.
