@@ -8,48 +8,10 @@ from pathlib import Path
 
 import pytest
 
-SAFE = '''"""test_safe: only additive operations."""
-from alembic import op
-import sqlalchemy as sa
-
-revision = "0002"
-down_revision = "0001"
-
-
-def upgrade():
-    op.add_column("users", sa.Column("nickname", sa.String(50), nullable=True))
-    op.execute("CREATE INDEX IF NOT EXISTS ix_users_nickname ON users (nickname)")
-    op.alter_column("users", "bio", nullable=True)
-    op.execute("ALTER TABLE users ADD CONSTRAINT ck_nick CHECK (length(nickname) > 0) NOT VALID")
-
-
-def downgrade():
-    op.drop_column("users", "nickname")
-'''
-
-DANGER = '''"""test_danger: destructive."""
-from alembic import op
-
-revision = "0003"
-down_revision = "0002"
-
-
-def upgrade():
-    op.drop_table('old_analytics_table')
-    op.execute("DROP TABLE old_metrics")
-
-
-def downgrade():
-    pass
-'''
-
-BYPASS = DANGER.replace(
-    "op.drop_table('old_analytics_table')",
-    "op.drop_table('old_analytics_table')  # CI:DESTRUCTIVE_OK - deprecated, data in new_analytics_table (ADR-005)",
-).replace(
-    'op.execute("DROP TABLE old_metrics")',
-    'op.execute("DROP TABLE old_metrics")  # CI:DESTRUCTIVE_OK - archived to cold storage (ADR-006)',
-)
+RECORD = Path(__file__).resolve().parents[1] / "examples" / "record"
+SAFE = (RECORD / "safe.py").read_text(encoding="utf-8")
+DANGER = (RECORD / "danger.py").read_text(encoding="utf-8")
+BYPASS = (RECORD / "bypass.py").read_text(encoding="utf-8")
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -68,7 +30,6 @@ def codes(done: subprocess.CompletedProcess) -> list[tuple[str, int, bool]]:
 
 
 def test_record_safe_revision_exits_0(tmp_path: Path) -> None:
-    write(tmp_path, "0001_base.py", 'revision = "0001"\ndown_revision = None\n')
     path = write(tmp_path, "0002_safe.py", SAFE)
     done = run("lint", "--format", "json", str(path), cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -149,7 +110,7 @@ def test_fail_on_warning_fails_on_a_warning_only(tmp_path: Path) -> None:
 def test_downgrade_policy_flag(tmp_path: Path) -> None:
     path = write(tmp_path, "0002_safe.py", SAFE)
     done = run("lint", "--format", "json", "--downgrade", "error", str(path), cwd=tmp_path)
-    assert ("MG102", 17, False) in codes(done)
+    assert ("MG102", 17, False) in codes(done)  # downgrade() drops the column upgrade() added
     assert done.returncode == 1
 
 
@@ -195,7 +156,7 @@ def test_base_lints_only_changed_revisions(tmp_path: Path) -> None:
     git("add", ".")
     git("commit", "-qm", "base")
     git("checkout", "-qb", "feature")
-    write(tmp_path, "0004_new.py", BYPASS.replace('"0003"', '"0004"'))
+    write(tmp_path, "0004_new.py", BYPASS)
     git("add", ".")
     git("commit", "-qm", "feature")
     done = run("lint", "--format", "json", "--base", "main", cwd=tmp_path)
