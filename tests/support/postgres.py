@@ -16,7 +16,7 @@ binaries (``$PG_BINDIR``, ``pg_config --bindir``, ``/usr/lib/postgresql/*/bin``,
 temporary directory and starts a server on 127.0.0.1 with a free port, its unix socket inside that directory and
 durability switched off (``fsync=off``: the data is disposable). PostgreSQL refuses to run as root, so when this
 process is root the server runs as the ``postgres`` user through ``runuser``. On exit the server is stopped and the
-directory removed.
+directory removed, also when the process receives SIGTERM (unless the program handles SIGTERM itself).
 
 ``server.started`` tells whether the server is a throwaway one; ``server.binaries_found`` is False when no
 PostgreSQL installation could be located at all (callers may decide to skip only in that case, and never on CI).
@@ -30,9 +30,11 @@ import contextlib
 import glob
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import uuid
 from dataclasses import dataclass, field
 from typing import Iterator
@@ -152,6 +154,24 @@ def _run(argv: list[str], what: str, timeout: float = 120) -> None:
 
 
 @contextlib.contextmanager
+def _unwind_on_sigterm() -> Iterator[None]:
+    """Turn SIGTERM (what `timeout` and CI cancellation send) into SystemExit, so the server is stopped
+    and its directory removed instead of outliving a killed test run. Only when nobody else handles it."""
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGTERM) != signal.SIG_DFL:
+        yield
+        return
+
+    def handler(signum, frame):
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+@contextlib.contextmanager
 def _throwaway(settings: dict[str, str] | None = None) -> Iterator[PostgresServer]:
     bindir = find_bindir()
     if bindir is None:
@@ -222,5 +242,5 @@ def postgres_server(settings: dict[str, str] | None = None) -> Iterator[Postgres
         finally:
             server.drop_created()
         return
-    with _throwaway(settings) as server:
+    with _unwind_on_sigterm(), _throwaway(settings) as server:
         yield server
