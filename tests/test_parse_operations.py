@@ -104,6 +104,32 @@ def test_add_column_facts() -> None:
     assert (op.attr("nullable"), op.attr("has_default"), op.attr("default_volatile")) == (False, True, True)
 
 
-def test_loop_variable_table_is_shown_as_expression() -> None:
+def test_loop_over_a_constant_list_follows_each_name() -> None:
     source = HEADER + "TABLES = ['a_tmp', 'b_tmp']\ndef upgrade():\n    for name in TABLES:\n        op.drop_table(name)\n"
-    assert ops(source) == [("drop_table", 6, "{name}", None, "upgrade")]
+    assert ops(source) == [("drop_table", 6, "a_tmp", None, "upgrade"), ("drop_table", 6, "b_tmp", None, "upgrade")]
+
+
+def test_loop_variable_of_unknown_iterable_is_shown_as_expression() -> None:
+    source = HEADER + "def upgrade():\n    for name in tables():\n        op.drop_table(name)\n"
+    assert ops(source) == [("drop_table", 5, "{name}", None, "upgrade")]
+
+
+def test_loop_over_literal_sql_reports_each_item_at_its_line() -> None:
+    source = HEADER + (
+        "STATEMENTS = [\n"
+        "    'CREATE TABLE a (id int)',\n"
+        "    'DROP TABLE b',\n"
+        "]\n"
+        "def upgrade():\n"
+        "    for stmt in STATEMENTS:\n"
+        "        op.execute(stmt)\n"
+        "    for name in ('c', 'd'):\n"
+        "        op.drop_table(name)\n"
+    )
+    assert ops(source) == [("create_table", 4, "a", None, "upgrade"), ("drop_table", 5, "b", None, "upgrade"),
+                           ("drop_table", 11, "c", None, "upgrade"), ("drop_table", 11, "d", None, "upgrade")]
+
+
+def test_op_assigned_to_another_name() -> None:
+    source = HEADER + "def upgrade():\n    operations = op\n    operations.drop_table('t')\n"
+    assert ops(source) == [("drop_table", 5, "t", None, "upgrade")]

@@ -18,6 +18,7 @@ from validator.parse.strings import Source, SqlText
 PHASE_FUNCTION = re.compile(r"^(upgrade|downgrade)(?:_\w+)?$")
 EXECUTORS = {"execute", "exec_driver_sql"}
 _STATEMENT_LIMIT = 400
+_LOOP_LIMIT = 64
 
 
 def fold(text: str) -> str:
@@ -120,10 +121,17 @@ class Walker:
             return
         if isinstance(stmt, (ast.For, ast.AsyncFor)):
             self._calls(stmt.iter, self._header(stmt), ctx)
-            for name in ast.walk(stmt.target):
-                if isinstance(name, ast.Name):
-                    ctx.scope.forget(name.id)
-            self._body(stmt.body, ctx)
+            items = self._literal_items(stmt.iter, ctx) if isinstance(stmt.target, ast.Name) else None
+            if items is not None:
+                # a loop over a literal list of SQL or names: each item is followed at its own line
+                for item, where in items:
+                    ctx.scope.set(stmt.target.id, item, where)
+                    self._body(stmt.body, ctx)
+            else:
+                for name in ast.walk(stmt.target):
+                    if isinstance(name, ast.Name):
+                        ctx.scope.forget(name.id)
+                self._body(stmt.body, ctx)
             self._body(stmt.orelse, ctx)
             return
         if isinstance(stmt, (ast.If, ast.While)):
@@ -146,6 +154,19 @@ class Walker:
         span = Span(stmt.lineno, stmt.end_lineno or stmt.lineno, stmt.col_offset + 1)
         self._calls(stmt, span, ctx)
         self._bind(stmt, ctx.scope)
+
+    def _literal_items(self, expr: ast.expr, ctx: Context) -> list | None:
+        """The items of a literal list/tuple (directly or through a constant), at most a few dozen."""
+        scope = ctx.scope
+        for _ in range(10):
+            if isinstance(expr, ast.Name) and scope.get(expr.id) is not None:
+                expr, scope = scope.get(expr.id)
+            else:
+                break
+        if isinstance(expr, (ast.List, ast.Tuple)) and 0 < len(expr.elts) <= _LOOP_LIMIT \
+                and not any(isinstance(e, ast.Starred) for e in expr.elts):
+            return [(e, scope) for e in expr.elts]
+        return None
 
     def _header(self, stmt: ast.stmt) -> Span:
         first = stmt.body[0].lineno if getattr(stmt, "body", None) else stmt.lineno
@@ -174,7 +195,10 @@ class Walker:
 
     def _is_op(self, expr: ast.expr, ctx: Context) -> bool:
         if isinstance(expr, ast.Name):
-            return expr.id in ctx.op_names
+            if expr.id in ctx.op_names:
+                return True
+            bound = ctx.scope.get(expr.id)  # operations = op
+            return bound is not None and isinstance(bound[0], ast.Name) and bound[0].id in ctx.op_names
         # ``alembic.op.drop_table(...)`` after ``import alembic``
         return isinstance(expr, ast.Attribute) and expr.attr == "op" and isinstance(expr.value, ast.Name) \
             and expr.value.id == "alembic"
