@@ -47,11 +47,14 @@ def check_migration(migration: Migration, rules: Sequence[Rule], settings: Setti
     """Every finding of one revision, bypasses applied, before the downgrade policy."""
     findings: list[Finding] = []
     covered: list[Span] = []  # statement spans of findings, for bypass matching
+    by_kind: dict[str, list[Operation]] = {}
+    for op in migration.operations:
+        by_kind.setdefault(op.kind, []).append(op)
     for rule in rules:
         if rule.scope == "project":
             continue
         severity = severity_of(rule.info, settings)
-        for where, message in rule.run(migration):
+        for where, message in rule.run(migration, by_kind):
             findings.append(_finding(rule.info, severity, migration.path, where, message))
             covered.append(where.statement_span if isinstance(where, Operation) else where)
     for problem in migration.problems:

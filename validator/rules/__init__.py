@@ -30,9 +30,16 @@ class Rule:
     kinds: frozenset[str] | None  # None: the check sees the whole migration
     scope: str  # "operation", "migration" or "project"
 
-    def run(self, migration: Migration) -> Iterator[Hit]:
+    def run(self, migration: Migration, by_kind: dict[str, list[Operation]] | None = None) -> Iterator[Hit]:
+        """``by_kind`` (operations grouped by kind) spares each rule a pass over every operation."""
         if self.scope == "operation":
-            for op in migration.operations:
+            if self.kinds is None or by_kind is None:
+                candidates: Iterable[Operation] = migration.operations
+            else:
+                candidates = sorted((op for kind in self.kinds for op in by_kind.get(kind, ())),
+                                    key=lambda op: (op.span.line, op.span.column)) if len(self.kinds) > 1 else \
+                    by_kind.get(next(iter(self.kinds)), ())
+            for op in candidates:
                 if self.kinds is None or op.kind in self.kinds:
                     message = self.check(op, migration)
                     if message:
