@@ -94,7 +94,7 @@ class Writer:
     def create_table(self) -> None:
         table = self.table()
         cols = self.rng.sample(COLUMNS, self.rng.randint(3, 9))
-        lines = [f"    op.create_table(", f"        {table!r},",
+        lines = ["    op.create_table(", f"        {table!r},",
                  "        sa.Column('id', sa.BigInteger(), autoincrement=True, nullable=False),"]
         lines += [self.column_def(*c) for c in cols]
         lines += [
@@ -137,7 +137,7 @@ class Writer:
         self.up += [
             f"    with op.batch_alter_table({table!r}, schema=None) as batch_op:",
             f"        batch_op.add_column(sa.Column({col!r}, sa.String(length=64), nullable=True))",
-            f"        batch_op.alter_column('status', existing_type=sa.String(length=32), nullable=True)",
+            "        batch_op.alter_column('status', existing_type=sa.String(length=32), nullable=True)",
             f"        batch_op.create_index(batch_op.f('ix_{table}_{col}'), [{col!r}], unique=False)",
         ]
         self.undo[:0] = [
@@ -173,7 +173,7 @@ class Writer:
             ]
         else:
             self.up += [
-                f"    # Remove rows older than the retention window; the rest stay.",
+                "    # Remove rows older than the retention window; the rest stay.",
                 f"    op.execute(sa.text(\"DELETE FROM {table} WHERE occurred_at < now() - interval '400 days'\"))",
             ]
 

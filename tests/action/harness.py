@@ -17,7 +17,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "github"))
 
-from fake_server import FakeGitHub  # noqa: E402
 
 TOKEN = "ghs_e2eS3cretT0kenValue0123456789"
 REPO = "acme/shop"

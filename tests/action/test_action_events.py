@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from harness import ALEMBIC_INI, BASE_REVISION, REPO, Git, pr_event, run_action
+from harness import ALEMBIC_INI, BASE_REVISION, Git, pr_event, run_action
 from validator.github.markers import FP_RE
 
 DROP = BASE_REVISION.replace('revision = "0001"\ndown_revision = None', 'revision = "0002"\ndown_revision = "0001"').replace(

@@ -96,7 +96,7 @@ def test_a_push_that_moves_lines_edits_the_summary_and_reposts_nothing(pr, tmp_p
     assert calls(api) == [FILES, REVIEW_COMMENTS, ISSUE_COMMENTS, f"PATCH issues/comments/{api.issue_comments[0]['id']}"]
     assert len(api.review_comments) == 2
     assert f"at `{head2[:7]}`" in api.issue_comments[0]["body"]
-    assert f"0002_drop_legacy.py#L13" in api.issue_comments[0]["body"]
+    assert "0002_drop_legacy.py#L13" in api.issue_comments[0]["body"]
 
 
 def test_a_later_push_that_fixes_everything_says_all_clear(pr, tmp_path, api):
@@ -247,7 +247,7 @@ def test_workflow_run_posts_nothing_when_the_pr_moved_on(pr, tmp_path, api):
                         inputs={"pull-request": "7"})
     assert result.code == 0
     assert calls(api) == ["GET pulls/7"]
-    assert result.commands == [f"::warning title=migration-guard::pull request #7 is not at eeeeeee: nothing is posted"]
+    assert result.commands == ["::warning title=migration-guard::pull request #7 is not at eeeeeee: nothing is posted"]
     assert result.outputs == {}
 
 

@@ -10,7 +10,6 @@ import sys
 import textwrap
 from pathlib import Path
 
-import pytest
 from tests.support.attribution import ALEMBIC_INI, MATVIEWS, ROOT, connect
 
 from validator.verify import cli

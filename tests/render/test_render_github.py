@@ -5,7 +5,7 @@ from dataclasses import replace
 
 import pytest
 
-from render_fixtures import FINDINGS, INJECTION_PATH, INJECTION_STATEMENT
+from render_fixtures import FINDINGS, INJECTION_PATH
 from validator.model import Report, Severity
 from validator.render.github import MESSAGE_LIMIT, escape_data, escape_property, render_github
 

@@ -45,7 +45,6 @@ def do_block(stmt: ast.DoStmt, text: str, start: int, end: int, analyse: Callabl
         return [SqlOp("unresolved_sql", start, end, attrs={"reason": f"PL/pgSQL parser rejects the DO block ({exc})"})]
     line_starts = [0] + [m.end() for m in re.finditer("\n", body)]
     ops: list = []
-    cursor = {"offset": 0}
 
     def at(lineno: int, needle: str) -> int:
         line_offset = line_starts[min(max(lineno - 1, 0), len(line_starts) - 1)]
