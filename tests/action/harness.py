@@ -17,6 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "github"))
 
+from fake_server import FakeGitHub  # noqa: E402,F401 - re-exported for the tests
 
 TOKEN = "ghs_e2eS3cretT0kenValue0123456789"
 REPO = "acme/shop"
