@@ -13,7 +13,8 @@ _SEPARATORS = " \t-–—:=>|"
 
 def reason_after(comment: str, token: str) -> str | None:
     """The reason that follows ``token`` in a comment; None when the token is absent."""
-    m = re.search(re.escape(token) + r"(?![\w:])", comment)
+    # the whole token only ("CI:DESTRUCTIVE_OKAY" is not it), though "CI:DESTRUCTIVE_OK: why" is
+    m = re.search(re.escape(token) + r"(?!\w|:\S)", comment)
     if not m:
         return None
     reason = comment[m.end():].strip().lstrip(_SEPARATORS).strip()
