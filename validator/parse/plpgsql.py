@@ -11,7 +11,8 @@ import re
 from typing import Any, Callable
 
 import pglast
-from pglast import ast
+
+from validator.parse.pgnode import Node, const, parse
 
 _OPEN = re.compile(r"\$([A-Za-z_][A-Za-z_0-9]*)?\$|[Ee]?'")
 
@@ -26,15 +27,17 @@ def _body_start(text: str, start: int, end: int, body: str) -> int:
     return found if found >= 0 else start
 
 
-def do_block(stmt: ast.DoStmt, text: str, start: int, end: int, analyse: Callable) -> list:
+def do_block(stmt: Node, text: str, start: int, end: int, analyse: Callable) -> list:
     from validator.parse.sql import SqlOp
 
     body, language = None, "plpgsql"
     for arg in stmt.args or ():
-        if arg.defname == "as" and isinstance(arg.arg, ast.String):
-            body = arg.arg.sval
-        elif arg.defname == "language" and isinstance(arg.arg, ast.String):
-            language = arg.arg.sval.lower()
+        value = arg.arg
+        if isinstance(value, Node) and value.type == "String":
+            if arg.defname == "as":
+                body = value.sval or ""
+            elif arg.defname == "language":
+                language = (value.sval or "").lower()
     if body is None or language != "plpgsql":
         return [SqlOp("unresolved_sql", start, end, attrs={"reason": f"a DO block in {language} is not analysed"})]
     origin = _body_start(text, start, end, body)
@@ -60,13 +63,14 @@ def do_block(stmt: ast.DoStmt, text: str, start: int, end: int, analyse: Callabl
     def dynamic(expr: str, lineno: int) -> None:
         offset = at(lineno, expr)
         try:
-            target = pglast.parse_sql("SELECT " + expr)[0].stmt.targetList[0].val
+            target = next(parse("SELECT " + expr))[2].targetList[0].val
         except Exception:  # noqa: BLE001
             target = None
-        if isinstance(target, ast.A_Const) and hasattr(target.val, "sval"):
+        is_constant, sql = const(target)
+        if is_constant and isinstance(sql, str):
             quote = expr.find("'")
             inner = origin + offset + max(quote + 1, 0)
-            for op in analyse(target.val.sval).ops:
+            for op in analyse(sql).ops:
                 ops.append(SqlOp(op.kind, inner + op.start, inner + op.end, op.table, op.schema, op.target,
                                  {**op.attrs, "in_do_block": True}))
         else:
