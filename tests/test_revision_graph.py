@@ -69,12 +69,12 @@ def test_branch_after_a_merge():
 def test_dangling_down_revision():
     files = tree(("a", None), ("b", "a"), ("c", "gone"))
     # c is also a second root, so the history has two heads as well
-    assert lint(files, changed=["alembic/versions/c.py"]) == [("MG401", "c", 2), ("MG402", "c", 2)]
+    assert lint(files, changed=["alembic/versions/c.py"]) == [("MG401", "c", 2), ("MG402", "c", 3)]
 
 
 def test_dangling_parent_of_a_merge():
     files = tree(("a", None), ("b", "a"), ("m", ("b", "x")))
-    assert lint(files) == [("MG402", "m", 2)]
+    assert lint(files) == [("MG402", "m", 3)]  # at its down_revision line
 
 
 def test_duplicate_revision_reported_on_both_files():
@@ -110,10 +110,10 @@ def test_annotated_assignments_as_alembic_writes_them():
 
 @pytest.mark.parametrize("body,downgrade,expected", [
     ("op.create_table('t')", None, [("MG404", "a", 2)]),
-    ("op.create_table('t')", "pass", [("MG404", "a", 2)]),
+    ("op.create_table('t')", "pass", [("MG404", "a", 10)]),
     ("op.create_table('t')", "op.drop_table('t')", []),
-    ("op.execute('CREATE EXTENSION IF NOT EXISTS pgcrypto')", "pass", [("MG404", "a", 2)]),
-    ("op.execute(\"COMMENT ON TABLE t IS 'x'\")", "pass", [("MG404", "a", 2)]),
+    ("op.execute('CREATE EXTENSION IF NOT EXISTS pgcrypto')", "pass", [("MG404", "a", 10)]),
+    ("op.execute(\"COMMENT ON TABLE t IS 'x'\")", "pass", [("MG404", "a", 10)]),
     ("op.execute('UPDATE t SET a = 1 WHERE b')", "pass", []),
     ("pass", None, []),
     ("op.create_table('t')", "raise NotImplementedError('irreversible')", []),

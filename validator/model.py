@@ -108,6 +108,8 @@ class Revision:
     line: int = 1
     has_downgrade: bool = False
     downgrade_is_empty: bool = True
+    down_revision_line: int = 0  # 0: not declared
+    downgrade_line: int = 0  # 0: no downgrade()
 
 
 @dataclass(frozen=True)

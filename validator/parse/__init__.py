@@ -46,6 +46,7 @@ def _strings(node: ast.expr | None) -> tuple[str, ...]:
 def revision_of(tree: ast.Module) -> Revision:
     """``revision``/``down_revision`` assignments and the shape of ``downgrade()``."""
     revision, down, line, downgrade, empty = None, (), 1, False, True
+    down_line = downgrade_line = 0
     for node in tree.body:
         target, value = None, None
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
@@ -56,12 +57,12 @@ def revision_of(tree: ast.Module) -> Revision:
             found = _strings(value)
             revision, line = (found[0] if found else None), node.lineno
         elif target == "down_revision":
-            down = _strings(value)
+            down, down_line = _strings(value), node.lineno
         elif isinstance(node, ast.FunctionDef) and node.name == "downgrade":
-            downgrade = True
+            downgrade, downgrade_line = True, node.lineno
             empty = all(isinstance(s, ast.Pass) or (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
                         for s in node.body)
-    return Revision(revision, down, line, downgrade, empty)
+    return Revision(revision, down, line, downgrade, empty, down_line, downgrade_line)
 
 
 _ASSIGNMENT = re.compile(r"^(revision|down_revision)[ \t]*(?::[^=\n]*)?=[ \t]*", re.M)
@@ -77,15 +78,16 @@ def revision_only(path: str, data: bytes | OSError) -> Migration:
         source = decode(data)
     except Unreadable as exc:
         return Migration(path, problems=(exc.problem,))
-    revision, down, line = None, (), 1
+    revision, down, line, down_line = None, (), 1, 0
     for m in _ASSIGNMENT.finditer(source):
         value = _literal_at(source, m.end())
         if m.group(1) == "revision" and revision is None:
             found = _strings_of(value)
             revision, line = (found[0] if found else None), source.count("\n", 0, m.start()) + 1
         elif m.group(1) == "down_revision" and not down:
-            down = _strings_of(value)
-    return Migration(path, revision=Revision(revision, down, line, has_downgrade=True, downgrade_is_empty=False))
+            down, down_line = _strings_of(value), source.count("\n", 0, m.start()) + 1
+    return Migration(path, revision=Revision(revision, down, line, has_downgrade=True, downgrade_is_empty=False,
+                                             down_revision_line=down_line))
 
 
 def _literal_at(source: str, start: int) -> object:

@@ -6,7 +6,7 @@ reports success while leaving the schema as it was upgraded: the old release the
 against tables, columns and constraints it does not expect, and the next ``upgrade``
 fails because the objects already exist.
 
-Reported on the ``revision = …`` line. Only revisions whose ``upgrade()`` changes the schema (creates, alters, drops or renames
+Reported on the ``def downgrade()`` line (on the ``revision = …`` line when there is none). Only revisions whose ``upgrade()`` changes the schema (creates, alters, drops or renames
 something) are reported; a data-only revision may have nothing to undo. A downgrade
 that deliberately refuses (``raise NotImplementedError("irreversible: …")``) is an
 explicit choice and is not reported.
@@ -64,5 +64,6 @@ def check(migration: Migration):
     if first is None:
         return
     state = "has no downgrade()" if not revision.has_downgrade else "has an empty downgrade()"
-    yield Span(revision.line, revision.line), \
+    line = revision.downgrade_line or revision.line  # the empty downgrade(), else the revision id
+    yield Span(line, line), \
         f"revision {revision.revision} {state} while upgrade() changes the schema (line {first.span.line})"

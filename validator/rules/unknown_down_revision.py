@@ -23,9 +23,9 @@ several ``version_locations`` must lint them together, or disable this rule.
 3. If the parent was deleted on purpose, restore it: the databases that already ran it
    still record its id in ``alembic_version``.
 """
-from validator.model import Severity
+from validator.model import Severity, Span
 from validator.rules import rule
-from validator.rules._graph import build, where
+from validator.rules._graph import build
 
 
 @rule(code="MG402", name="unknown-down-revision", severity=Severity.WARNING, scope="project", category="graph")
@@ -37,5 +37,6 @@ def check(migrations):
         for migration in files:
             for down in migration.revision.down_revisions:
                 if down not in graph.by_id:
-                    yield migration.path, (where(migration),
+                    line = migration.revision.down_revision_line or migration.revision.line
+                    yield migration.path, (Span(line, line),
                                            f"revision {rid} names down_revision {down}, which no revision file declares")
