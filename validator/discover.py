@@ -61,12 +61,16 @@ def _glob_regex(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(out) + r"\Z")
 
 
+def _excluded(path: str, exclude: Iterable[str]) -> bool:
+    return any(_glob_regex(g).match(path) or fnmatch.fnmatch(path, g) for g in exclude)
+
+
 def matches(path: str, globs: Iterable[str], exclude: Iterable[str] = ()) -> bool:
     """Whether a repository-relative POSIX path is a revision file under these globs."""
     path = path.lstrip("./") if path.startswith("./") else path
     if not path.endswith(".py") or PurePosixPath(path).name == "__init__.py":
         return False
-    if any(_glob_regex(g).match(path) or fnmatch.fnmatch(path, g) for g in exclude):
+    if _excluded(path, exclude):
         return False
     return any(_glob_regex(g).match(path) for g in globs)
 
@@ -91,9 +95,7 @@ def expand(paths: Sequence[str], settings: Settings) -> list[str]:
         if path.is_dir():
             for child in sorted(path.rglob("*.py")):
                 rel = child.as_posix()
-                if child.name != "__init__.py" and not any(
-                    _glob_regex(g).match(rel) or fnmatch.fnmatch(rel, g) for g in settings.exclude
-                ):
+                if child.name != "__init__.py" and not _excluded(rel, settings.exclude):
                     result.append(rel)
         else:
             result.append(raw)

@@ -99,7 +99,7 @@ def lint_sources(
     rules = active_rules(settings)
     findings: list[Finding] = []
     identities: list[Migration] = []
-    for file_findings, identity in _map(sources, settings, jobs):
+    for file_findings, identity in _map(sources, settings, rules, jobs):
         findings.extend(file_findings)
         identities.append(identity)
     linted = {m.path for m in identities}
@@ -120,26 +120,28 @@ def lint_sources(
     return Report(files=tuple(m.path for m in identities), findings=tuple(findings), rules=infos)
 
 
-def _check_file(item: tuple[str, bytes | OSError], settings: Settings) -> tuple[list[Finding], Migration]:
+def _check_file(item: tuple[str, bytes | OSError], settings: Settings,
+                rules: Sequence[Rule]) -> tuple[list[Finding], Migration]:
     """Parse and check one file; return its findings and the identity the graph rules need."""
     path, data = item
     migration = parse_source(path, data, settings.bypass_token)
-    findings = check_migration(migration, active_rules(settings), settings)
+    findings = check_migration(migration, rules, settings)
     return findings, Migration(path, problems=migration.problems, revision=migration.revision)
 
 
 _PARALLEL_FROM = 96  # below this, starting workers costs more than it saves
 
 
-def _map(sources: list, settings: Settings, jobs: int | None):
+def _map(sources: list, settings: Settings, rules: Sequence[Rule], jobs: int | None):
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
     if jobs <= 1 or len(sources) < _PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
-        return (_check_file(item, settings) for item in sources)
+        return (_check_file(item, settings, rules) for item in sources)
     # fork: workers inherit the loaded rules and parser instead of importing them again
     context = multiprocessing.get_context("fork")
     with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context) as pool:
         chunk = max(8, len(sources) // (jobs * 8))
-        return list(pool.map(functools.partial(_check_file, settings=settings), sources, chunksize=chunk))
+        check = functools.partial(_check_file, settings=settings, rules=rules)
+        return list(pool.map(check, sources, chunksize=chunk))
 
 
 def lint_paths(paths: Sequence[str], settings: Settings, project: Sequence[str] = (), *, jobs: int | None = None) -> Report:

@@ -10,6 +10,8 @@ import ast
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from validator.parse.pgnode import volatile
+
 # method -> (positional parameters on op, positional parameters on batch_op or None)
 SIGNATURES: dict[str, tuple[tuple[str, ...], tuple[str, ...] | None]] = {
     "drop_table": (("table_name",), None),
@@ -109,7 +111,8 @@ def column_facts(column: ast.expr | None, value: Callable[[ast.expr | None], str
         facts["has_default"] = True
         functions = default_sql(default)
         facts["default_functions"] = functions or ()
-        facts["default_volatile"] = bool(functions and set(functions) & VOLATILE)
+        facts["volatile_functions"] = volatile(functions)
+        facts["default_volatile"] = bool(facts["volatile_functions"])
     for arg in args:
         name = call_name(arg)
         if name == "ForeignKey":
@@ -126,10 +129,6 @@ def column_facts(column: ast.expr | None, value: Callable[[ast.expr | None], str
                 is not False
             facts["generated_stored"] = facts["default_volatile"]
     return facts
-
-
-VOLATILE = {"random", "gen_random_uuid", "uuid_generate_v1", "uuid_generate_v4", "clock_timestamp",
-            "timeofday", "nextval", "txid_current", "statement_timestamp", "setseed"}
 
 
 def fact_for(method: str, args: dict[str, ast.expr], batch_table: tuple[str | None, str | None] | None,
@@ -167,7 +166,7 @@ def fact_for(method: str, args: dict[str, ast.expr], batch_table: tuple[str | No
                  "type_change": "type_" in args, "set_default": "server_default" in args}
         if "server_default" in args:
             functions = default_sql(args["server_default"]) or ()
-            attrs["default_volatile"] = bool(set(functions) & VOLATILE)
+            attrs["default_volatile"] = bool(volatile(functions))
         if "new_column_name" in args:
             return Fact("rename_column", tbl("table_name"), schema, value(args.get("column_name")),
                         attrs={**attrs, "new_name": value(args["new_column_name"])})

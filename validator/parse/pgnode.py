@@ -13,7 +13,17 @@ from typing import Any, Iterator
 
 from pglast.parser import parse_sql_json
 
-ParseError = Exception  # pglast.parser.ParseError, and the odd other failure of the C parser
+# Functions whose value changes row by row: a column default calling one makes PostgreSQL
+# compute it for every existing row, rewriting the table.
+VOLATILE_FUNCTIONS = frozenset({
+    "random", "gen_random_uuid", "uuid_generate_v1", "uuid_generate_v4", "clock_timestamp",
+    "timeofday", "nextval", "txid_current", "statement_timestamp", "setseed",
+})
+
+
+def volatile(functions: tuple[str, ...] | None) -> tuple[str, ...]:
+    """The volatile ones among called function names, in call order."""
+    return tuple(f for f in functions or () if f in VOLATILE_FUNCTIONS)
 
 
 class Node:

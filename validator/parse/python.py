@@ -40,7 +40,6 @@ class Context:
 
 class Walker:
     def __init__(self, source: str, tree: ast.Module, token: str):
-        self.source = source
         self.tree = tree
         self.token = token
         self.operations: list[Operation] = []

@@ -12,7 +12,7 @@ from typing import Any
 
 import pglast
 
-from validator.parse.pgnode import Node, const, function_names, parse
+from validator.parse.pgnode import Node, const, function_names, parse, volatile
 
 
 @dataclass(frozen=True)
@@ -103,10 +103,6 @@ def where_kind(node: Node | None) -> str:
     return "constant_true" if truth(node) is True else "filtered"
 
 
-_VOLATILE = {"random", "gen_random_uuid", "uuid_generate_v1", "uuid_generate_v4", "clock_timestamp",
-             "timeofday", "nextval", "txid_current", "statement_timestamp", "setseed"}
-
-
 def expression_functions(expression: str) -> tuple[str, ...] | None:
     """Function names called in an SQL expression such as a server default; None if unreadable."""
     try:
@@ -128,8 +124,9 @@ def _column_facts(col: Node) -> dict[str, Any]:
     return {
         "nullable": not (col.is_not_null or "CONSTR_NOTNULL" in kinds or "CONSTR_PRIMARY" in kinds),
         "has_default": default is not None or "CONSTR_IDENTITY" in kinds,
-        "default_volatile": any(f in _VOLATILE for f in functions) or "CONSTR_GENERATED" in kinds,
+        "default_volatile": bool(volatile(functions)) or "CONSTR_GENERATED" in kinds,
         "default_functions": functions,
+        "volatile_functions": volatile(functions),
         "foreign_key": "CONSTR_FOREIGN" in kinds,
         "unique": "CONSTR_UNIQUE" in kinds or "CONSTR_PRIMARY" in kinds,
         "type": _type_name(col.typeName),
@@ -172,7 +169,7 @@ def _alter_table(stmt: Node, start: int, end: int) -> list[SqlOp]:
                 attrs["new_type"] = _type_name(definition.typeName)
                 attrs["using"] = definition.raw_default is not None
             if sub == "AT_ColumnDefault" and definition is not None:
-                attrs["default_volatile"] = any(f in _VOLATILE for f in function_names(definition))
+                attrs["default_volatile"] = bool(volatile(function_names(definition)))
             ops.append(SqlOp("alter_column", target=cmd.name, **base, attrs=attrs))
         else:
             ops.append(SqlOp("alter_table", target=cmd.name, attrs={"action": sub, "relkind": relkind}, **base))

@@ -249,8 +249,7 @@ def format_fields(text: SqlText, style: str) -> SqlText:
     pieces.append(_slice(text, last, len(text.text)))
     joined = SqlText("", ())
     for piece in pieces:
-        joined = SqlText(joined.text + piece.text,
-                         joined.marks + tuple((o + len(joined.text), l, c) for o, l, c in piece.marks))
+        joined = _join(joined, piece)
     return SqlText(joined.text, joined.marks, tuple(fields))
 
 

@@ -39,13 +39,9 @@ def _why(op: Operation) -> str | None:
     if op.attr("generated_stored"):
         return "a stored generated"
     if op.attr("default_volatile"):
-        functions = [f for f in op.attr("default_functions") or () if f in VOLATILE_SHOWN]
+        functions = op.attr("volatile_functions") or ()
         return f"a volatile default ({functions[0]}())" if functions else "a volatile default"
     return None
-
-
-VOLATILE_SHOWN = {"random", "gen_random_uuid", "uuid_generate_v1", "uuid_generate_v4", "clock_timestamp",
-                  "timeofday", "nextval", "txid_current", "statement_timestamp", "setseed"}
 
 
 @rule(code="MG209", name="volatile-default", severity=Severity.WARNING, kinds={"add_column"}, category="lock")
