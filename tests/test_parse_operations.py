@@ -133,3 +133,18 @@ def test_loop_over_literal_sql_reports_each_item_at_its_line() -> None:
 def test_op_assigned_to_another_name() -> None:
     source = HEADER + "def upgrade():\n    operations = op\n    operations.drop_table('t')\n"
     assert ops(source) == [("drop_table", 5, "t", None, "upgrade")]
+
+
+def test_downgrade_left_unread_when_asked() -> None:
+    source = HEADER + (
+        "def upgrade():\n    _archive()\n    op.drop_column('t', 'a')\n"
+        "def downgrade():\n    _archive()\n    op.drop_table('t')\n"
+        "def _archive():\n    op.execute('TRUNCATE t_archive')\n"
+    )
+    both = parse_source("x.py", source.encode())
+    upgrade_only = parse_source("x.py", source.encode(), downgrade=False)
+    assert [(o.kind, o.span.line, o.phase.value) for o in both.operations] == [
+        ("drop_column", 5, "upgrade"), ("drop_table", 8, "downgrade"),
+        ("truncate", 10, "upgrade"), ("truncate", 10, "downgrade")]
+    assert [(o.kind, o.span.line, o.phase.value) for o in upgrade_only.operations] == [
+        ("drop_column", 5, "upgrade"), ("truncate", 10, "upgrade")]

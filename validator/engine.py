@@ -124,7 +124,7 @@ def _check_file(item: tuple[str, bytes | OSError], settings: Settings,
                 rules: Sequence[Rule]) -> tuple[list[Finding], Migration]:
     """Parse and check one file; return its findings and the identity the graph rules need."""
     path, data = item
-    migration = parse_source(path, data, settings.bypass_token)
+    migration = parse_source(path, data, settings.bypass_token, downgrade=settings.downgrade != "ignore")
     findings = check_migration(migration, rules, settings)
     return findings, Migration(path, problems=migration.problems, revision=migration.revision)
 

@@ -11,7 +11,12 @@ from validator.parse.python import Walker
 from validator.parse.source import Unreadable, decode
 
 
-def parse_source(path: str, data: bytes | OSError, token: str = DEFAULT_TOKEN) -> Migration:
+def parse_source(path: str, data: bytes | OSError, token: str = DEFAULT_TOKEN, *, downgrade: bool = True) -> Migration:
+    """Every operation of a revision file; ``downgrade=False`` leaves ``downgrade()`` unread.
+
+    Under the default ``downgrade = "ignore"`` policy its findings would be dropped anyway;
+    bypass comments in code only ``downgrade()`` reaches are then dropped with them.
+    """
     try:
         source = decode(data)
     except Unreadable as exc:
@@ -25,11 +30,14 @@ def parse_source(path: str, data: bytes | OSError, token: str = DEFAULT_TOKEN) -
     except (ValueError, RecursionError, MemoryError) as exc:
         return Migration(path, problems=(Problem("MG901", f"cannot parse the file: {exc}", Span(1, 1)),))
     try:
-        walker = Walker(source, tree, token)
+        walker = Walker(source, tree, token, downgrade)
         operations = walker.run()
     except RecursionError:
         return Migration(path, problems=(Problem("MG901", "the file nests too deeply to analyse", Span(1, 1)),))
     bypasses = python_bypasses(source, tree, token) + list(walker.sql_bypasses.values())
+    if bypasses and not downgrade:
+        unread = walker.downgrade_only()
+        bypasses = [b for b in bypasses if not any(s.contains_line(b.line) for s in unread)]
     bypasses.sort(key=lambda b: b.line)
     return Migration(path, tuple(sorted(operations, key=lambda o: (o.span.line, o.span.column))),
                      tuple(bypasses), (), revision_of(tree))

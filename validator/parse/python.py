@@ -39,9 +39,10 @@ class Context:
 
 
 class Walker:
-    def __init__(self, source: str, tree: ast.Module, token: str):
+    def __init__(self, source: str, tree: ast.Module, token: str, downgrade: bool = True):
         self.tree = tree
         self.token = token
+        self.downgrade = downgrade  # False: downgrade() is not analysed at all
         self.operations: list[Operation] = []
         self.sql_bypasses: dict[tuple[int, int], Bypass] = {}
         self.functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
@@ -50,6 +51,7 @@ class Walker:
         self.resolver = Resolver(self.text)
         self.module_scope = Scope(None)
         self._seen: set[tuple] = set()
+        self._walked: set[int] = set()  # id() of each function whose body was analysed
 
     # -- module -------------------------------------------------------------------------
     def _op_imports(self) -> tuple[frozenset[str], dict[str, str]]:
@@ -73,11 +75,32 @@ class Walker:
         for node in self.tree.body:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 m = PHASE_FUNCTION.match(node.name)
-                if m:
+                if m and (self.downgrade or m.group(1) == "upgrade"):
                     phase = Phase.UPGRADE if m.group(1) == "upgrade" else Phase.DOWNGRADE
                     ctx = Context(phase, node.name, Scope(self.module_scope), self.op_names, stack=(node.name,))
+                    self._walked.add(id(node))
                     self._body(node.body, ctx)
         return self.operations
+
+    def downgrade_only(self) -> list[Span]:
+        """Lines of ``downgrade()`` and the helpers only it reaches, when downgrade is not analysed."""
+        if self.downgrade:
+            return []
+        pending = [n for n in self.tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+                   and (m := PHASE_FUNCTION.match(n.name)) and m.group(1) == "downgrade"]
+        spans, seen = [], set()
+        while pending:
+            fn = pending.pop()
+            if id(fn) in seen:
+                continue
+            seen.add(id(fn))
+            if id(fn) not in self._walked and (fn.end_lineno or fn.lineno) > fn.lineno:
+                # the body only: the ``def`` line is where MG404 reports, and may carry its bypass
+                spans.append(Span(fn.lineno + 1, fn.end_lineno or fn.lineno))
+            for node in ast.walk(fn):
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in self.functions:
+                    pending.append(self.functions[node.func.id])
+        return spans
 
     # -- statements ---------------------------------------------------------------------
     def _bind(self, node: ast.stmt, scope: Scope) -> None:
@@ -238,6 +261,7 @@ class Walker:
                 op_names.discard(param)  # a parameter named like op but given something else
         inner = Context(ctx.phase, ctx.function, scope, frozenset(op_names), batch, ctx.autocommit,
                         ctx.stack + (fn.name,))
+        self._walked.add(id(fn))
         self._body(fn.body, inner)
 
     def _alembic(self, method: str, call: ast.Call, span: Span, ctx: Context,
