@@ -83,13 +83,15 @@ def apply_downgrade_policy(findings: Iterable[Finding], policy: str) -> list[Fin
 
 
 def lint_sources(
-    sources: Iterable[tuple[str, bytes | OSError]],
+    sources: Iterable[tuple[str, bytes | OSError | None]],
     settings: Settings,
     project: Iterable[tuple[str, bytes | OSError]] = (),
     *,
     jobs: int | None = None,
 ) -> Report:
     """Lint revision files given as ``(path, content)``; nothing is imported or executed.
+
+    A content of None means: read the file at ``path``.
 
     ``project`` holds the other revision files of the same versions directories (for
     the revision-graph rules); findings are reported only for the linted files. Large
@@ -120,13 +122,27 @@ def lint_sources(
     return Report(files=tuple(m.path for m in identities), findings=tuple(findings), rules=infos)
 
 
-def _check_file(item: tuple[str, bytes | OSError], settings: Settings,
+def _check_file(item: tuple[str, bytes | OSError | None], settings: Settings,
                 rules: Sequence[Rule]) -> tuple[list[Finding], Migration]:
     """Parse and check one file; return its findings and the identity the graph rules need."""
     path, data = item
+    if data is None:
+        data = _read(path)
     migration = parse_source(path, data, settings.bypass_token, downgrade=settings.downgrade != "ignore")
     findings = check_migration(migration, rules, settings)
     return findings, Migration(path, problems=migration.problems, revision=migration.revision)
+
+
+def _check_chunk(items: list, settings: Settings, rules: Sequence[Rule]) -> list[tuple[list[Finding], Migration]]:
+    return [_check_file(item, settings, rules) for item in items]
+
+
+def _worker_start() -> None:
+    # Workers hold nothing cyclic worth collecting: each file's objects die with it by
+    # reference counting, and a collection would only rescan the parse trees.
+    import gc
+
+    gc.disable()
 
 
 _PARALLEL_FROM = 96  # below this, starting workers costs more than it saves
@@ -138,23 +154,23 @@ def _map(sources: list, settings: Settings, rules: Sequence[Rule], jobs: int | N
         return (_check_file(item, settings, rules) for item in sources)
     # fork: workers inherit the loaded rules and parser instead of importing them again
     context = multiprocessing.get_context("fork")
-    with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context) as pool:
-        chunk = max(8, len(sources) // (jobs * 8))
-        check = functools.partial(_check_file, settings=settings, rules=rules)
-        return list(pool.map(check, sources, chunksize=chunk))
+    # small chunks keep both workers busy to the end; files are read by the workers
+    size = max(4, min(32, len(sources) // (jobs * 16)))
+    chunks = [sources[i:i + size] for i in range(0, len(sources), size)]
+    check = functools.partial(_check_chunk, settings=settings, rules=rules)
+    with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context, initializer=_worker_start) as pool:
+        return [result for results in pool.map(check, chunks) for result in results]
 
 
 def lint_paths(paths: Sequence[str], settings: Settings, project: Sequence[str] = (), *, jobs: int | None = None) -> Report:
-    """Lint files on disk, keeping each path as given."""
+    """Lint files on disk, keeping each path as given; each file is read where it is checked."""
     given = set(paths)
-    return lint_sources(_read_all(paths), settings, _read_all([p for p in project if p not in given]), jobs=jobs)
+    return lint_sources([(p, None) for p in paths], settings,
+                        [(p, _read(p)) for p in project if p not in given], jobs=jobs)
 
 
-def _read_all(paths: Iterable[str]) -> list[tuple[str, bytes | OSError]]:
-    result: list[tuple[str, bytes | OSError]] = []
-    for path in paths:
-        try:
-            result.append((path, Path(path).read_bytes()))
-        except OSError as exc:  # reported by the parser as a parse error
-            result.append((path, exc))
-    return result
+def _read(path: str) -> bytes | OSError:
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:  # reported by the parser as a parse error
+        return exc
