@@ -106,13 +106,16 @@ def _lint(args: argparse.Namespace) -> int:
 
 def _siblings(paths: Sequence[str]) -> list[str]:
     """The other revision files beside the linted ones, for the revision-graph rules."""
-    dirs = {Path(p).parent for p in paths}
     given = set(paths)
     found = []
-    for directory in sorted(dirs):
-        for child in sorted(directory.glob("*.py")):
-            path = child.as_posix() if str(directory) != "." else child.name
-            if child.name != "__init__.py" and path not in given:
+    for directory in sorted({os.path.dirname(p) for p in paths}):
+        try:
+            names = sorted(e.name for e in os.scandir(directory or ".") if e.name.endswith(".py") and e.is_file())
+        except OSError:
+            continue
+        for name in names:
+            path = f"{directory}/{name}" if directory else name
+            if name != "__init__.py" and path not in given:
                 found.append(path)
     return found
 

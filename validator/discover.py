@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import configparser
 import fnmatch
+import os
 import re
 import subprocess
 from pathlib import Path, PurePosixPath
@@ -91,15 +92,26 @@ def expand(paths: Sequence[str], settings: Settings) -> list[str]:
     """Files as given, directories searched recursively for ``*.py`` (the user named them)."""
     result: list[str] = []
     for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            for child in sorted(path.rglob("*.py")):
-                rel = child.as_posix()
-                if child.name != "__init__.py" and not _excluded(rel, settings.exclude):
-                    result.append(rel)
+        if os.path.isdir(raw):
+            result += [p for p in _python_files(Path(raw).as_posix()) if not _excluded(p, settings.exclude)]
         else:
             result.append(raw)
     return list(dict.fromkeys(result))
+
+
+def _python_files(root: str) -> list[str]:
+    """``*.py`` files under ``root`` but ``__init__.py``, in the order of sorted ``Path`` objects."""
+    found, seen = [], set()
+    strip = 2 if root == "." else 0  # "./versions" -> "versions", as Path(".") / "versions" prints
+    for directory, subdirectories, names in os.walk(root, followlinks=True):
+        real = os.path.realpath(directory)
+        if real in seen:  # a symbolic link back up the tree
+            subdirectories.clear()
+            continue
+        seen.add(real)
+        base = directory[strip:]
+        found += [f"{base}/{n}" if base else n for n in names if n.endswith(".py") and n != "__init__.py"]
+    return sorted(found, key=lambda p: p.split("/"))
 
 
 def changed_since(base_ref: str, root: Path, candidates: Sequence[str]) -> list[str]:

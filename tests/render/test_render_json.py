@@ -89,3 +89,29 @@ def test_line_separators_stay_escaped():
     assert "\\u2028" in text and "\u2028" not in text
     assert len(text.splitlines()) == text.count("\n")
     assert json.loads(text)["findings"][0]["message"] == odd.message
+
+
+def _random_value(rng, depth=0):
+    roll = rng.random()
+    if depth > 3 or roll < 0.4:
+        return rng.choice([0, -3, 2.5, float("nan"), True, False, None, 'a"b\\\n', "é\u2028", "", "##[x"])
+    if roll < 0.7:
+        return {rng.choice(["k", "é", "a b", '"q']) + str(i): _random_value(rng, depth + 1)
+                for i in range(rng.randint(0, 4))}
+    items = [_random_value(rng, depth + 1) for _ in range(rng.randint(0, 4))]
+    return items if rng.random() < 0.5 else tuple(items)
+
+
+def test_indented_layout_is_byte_for_byte_the_json_modules():
+    """The fast indented encoder writes exactly what ``json.dumps(indent=...)`` writes."""
+    import random
+
+    from validator.render._common import _indented
+
+    rng = random.Random(20251115)
+    values = [_random_value(rng) for _ in range(3000)] + [
+        {1: "a", "b": [1, {2: 3}]}, [{None: 1, True: [2]}], [{"a": 1}], [{"a": "},\n  {"}, {"b": None, "c": 2}],
+        {"findings": [{"a": 1, "b": "x"}, {"a": 2, "b": "y"}], "n": [{"k": {}}, {"k": 1}]}, [{"a": 1}, {}]]
+    for value in values:
+        for indent in (2, 4):
+            assert _indented(value, " " * indent, 0) == json.dumps(value, ensure_ascii=False, indent=indent)

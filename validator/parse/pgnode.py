@@ -60,11 +60,12 @@ def parse(text: str) -> Iterator[tuple[int, int, Node]]:
     """(start, end, statement) per statement, as character offsets into ``text``."""
     data = json.loads(parse_sql_json(text))
     to_char = _char_offsets(text)
-    total = len(text.encode("utf-8", "surrogatepass"))
     for raw in data.get("stmts", []):
         start = raw.get("stmt_location", 0)
-        end = start + raw["stmt_len"] if raw.get("stmt_len") else total
-        yield to_char(start), to_char(end), wrap(raw.get("stmt", {}))
+        length = raw.get("stmt_len")
+        # the last statement has no length: it runs to the end
+        end = to_char(start + length) if length else len(text)
+        yield to_char(start), end, wrap(raw.get("stmt", {}))
 
 
 def _char_offsets(text: str):

@@ -127,6 +127,13 @@ class Walker:
             self._statement(stmt, ctx)
 
     def _statement(self, stmt: ast.stmt, ctx: Context) -> None:
+        kind = type(stmt)
+        if kind not in _COMPOUND:
+            span = Span(stmt.lineno, stmt.end_lineno or stmt.lineno, stmt.col_offset + 1)
+            self._calls(stmt.value if kind is ast.Expr else stmt, span, ctx)
+            if kind is not ast.Expr:
+                self._bind(stmt, ctx.scope)
+            return
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             self.functions.setdefault(stmt.name, stmt)  # a nested helper, followed where it is called
             return
@@ -209,11 +216,16 @@ class Walker:
     # -- calls --------------------------------------------------------------------------
     def _calls(self, node: ast.AST, span: Span, ctx: Context) -> None:
         """Every call under ``node``; the arguments of an Alembic call hold no further operation."""
-        if isinstance(node, ast.Call) and self._call(node, span, ctx):
+        if type(node) is ast.Call and self._call(node, span, ctx):
             return
-        for child in ast.iter_child_nodes(node):
-            if not isinstance(child, _OPAQUE):
-                self._calls(child, span, ctx)
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, ast.AST) and type(item) not in _NO_CALLS:
+                        self._calls(item, span, ctx)
+            elif isinstance(value, ast.AST) and type(value) not in _NO_CALLS:
+                self._calls(value, span, ctx)
 
     def _is_op(self, expr: ast.expr, ctx: Context) -> bool:
         if isinstance(expr, ast.Name):
@@ -228,18 +240,22 @@ class Walker:
     def _call(self, call: ast.Call, span: Span, ctx: Context) -> bool:
         """Handle one call; True when it was an Alembic or execute call (its arguments are done)."""
         func = call.func
-        if isinstance(func, ast.Attribute) and self._is_op(func.value, ctx):
-            return self._alembic(func.attr, call, span, ctx, batch=None)
-        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ctx.batch:
-            return self._alembic(func.attr, call, span, ctx, batch=ctx.batch[func.value.id])
-        if isinstance(func, ast.Name) and func.id in self.op_functions and func.id not in self.functions:
-            return self._alembic(self.op_functions[func.id], call, span, ctx, batch=None)
-        if isinstance(func, ast.Attribute) and func.attr in EXECUTORS:
-            self._calls(func.value, span, ctx)  # op.get_bind().execute(...): the receiver runs first
-            self._execute(call.args[0] if call.args else _kw(call, "statement"), call, span, ctx)
-            return True
-        if isinstance(func, ast.Name) and func.id in self.functions and func.id not in ctx.stack:
-            self._helper(self.functions[func.id], call, ctx)
+        if type(func) is ast.Attribute:
+            receiver = func.value
+            if self._is_op(receiver, ctx):
+                return self._alembic(func.attr, call, span, ctx, batch=None)
+            if type(receiver) is ast.Name and receiver.id in ctx.batch:
+                return self._alembic(func.attr, call, span, ctx, batch=ctx.batch[receiver.id])
+            if func.attr in EXECUTORS:
+                self._calls(receiver, span, ctx)  # op.get_bind().execute(...): the receiver runs first
+                self._execute(call.args[0] if call.args else _kw(call, "statement"), call, span, ctx)
+                return True
+        elif type(func) is ast.Name:
+            name = func.id
+            if name in self.op_functions and name not in self.functions:
+                return self._alembic(self.op_functions[name], call, span, ctx, batch=None)
+            if name in self.functions and name not in ctx.stack:
+                self._helper(self.functions[name], call, ctx)
         return False
 
     def _helper(self, fn: ast.FunctionDef | ast.AsyncFunctionDef, call: ast.Call, ctx: Context) -> None:
@@ -332,7 +348,8 @@ class Walker:
     def _add(self, kind: str, where: Span, span: Span, ctx: Context, origin: Origin, statement: str,
              table: str | None = None, schema: str | None = None, target: str | None = None,
              attrs: dict | None = None) -> None:
-        key = (kind, where, span, ctx.phase, table, target, statement)
+        key = (kind, where.line, where.end_line, where.column, span.line, span.end_line, ctx.phase, table, target,
+               statement)
         if key in self._seen:
             return  # the same helper reached twice describes one operation
         self._seen.add(key)
@@ -375,4 +392,13 @@ def _kw(call: ast.Call, name: str) -> ast.expr | None:
     return next((k.value for k in call.keywords if k.arg == name), None)
 
 
-_OPAQUE = (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_COMPOUND = frozenset(
+    getattr(ast, name) for name in ("FunctionDef", "AsyncFunctionDef", "ClassDef", "With", "AsyncWith", "For",
+                                    "AsyncFor", "If", "While", "Try", "TryStar", "Match") if hasattr(ast, name)
+)
+# Nodes no call can be found under: leaves, and code that does not run where it stands.
+_NO_CALLS = frozenset({
+    ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Constant, ast.Name,
+    ast.Load, ast.Store, ast.Del, ast.Pass, ast.Break, ast.Continue, ast.Import, ast.ImportFrom,
+    ast.Global, ast.Nonlocal,
+})

@@ -103,6 +103,7 @@ def where_kind(node: Node | None) -> str:
     return "constant_true" if truth(node) is True else "filtered"
 
 
+@lru_cache(maxsize=1024)
 def expression_functions(expression: str) -> tuple[str, ...] | None:
     """Function names called in an SQL expression such as a server default; None if unreadable."""
     try:
@@ -256,7 +257,7 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-@lru_cache(maxsize=2048)
+@lru_cache(maxsize=4096)
 def analyse(text: str, token: str | None = None) -> SqlAnalysis:
     """Every operation in ``text``; comments holding ``token`` are returned for bypass matching."""
     ops: list[SqlOp] = []
@@ -284,7 +285,8 @@ _BIND = re.compile(r"(?<![:\w]):(?=[A-Za-z_])")
 def _statements(text: str):
     """(start, end, parsed statement or None, parser error) for each statement."""
     # ``:name`` bind parameters of sa.text() are not PostgreSQL; ``_name`` keeps every offset
-    text = _BIND.sub("_", text)
+    if ":" in text:
+        text = _BIND.sub("_", text)
     try:
         parsed = list(parse(text))
     except Exception:  # noqa: BLE001 - pglast.parser.ParseError, or the C parser's other complaints
