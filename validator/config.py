@@ -10,11 +10,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
 from validator.model import Severity
 
 FAIL_ON = ("error", "warning", "never")
@@ -166,8 +161,18 @@ def from_table(table: Mapping[str, Any], base: Settings | None = None) -> Settin
     return replace(settings, **changes)
 
 
+def _toml():
+    # imported on first use: most runs read no configuration file, and start-up time counts
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    return tomllib
+
+
 def load_file(path: str | Path, base: Settings | None = None) -> Settings:
     """Read a ``pyproject.toml`` (its ``[tool.migration-guard]`` table) or ``.migration-guard.toml``."""
+    tomllib = _toml()
     path = Path(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -193,6 +198,7 @@ def discover(directory: str | Path = ".") -> Settings:
         return load_file(dedicated)
     pyproject = directory / "pyproject.toml"
     if pyproject.is_file():
+        tomllib = _toml()
         try:
             data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

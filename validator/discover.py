@@ -5,7 +5,6 @@ import configparser
 import fnmatch
 import os
 import re
-import subprocess
 from pathlib import Path, PurePosixPath
 from typing import Iterable, Sequence
 
@@ -116,6 +115,8 @@ def _python_files(root: str) -> list[str]:
 
 def changed_since(base_ref: str, root: Path, candidates: Sequence[str]) -> list[str]:
     """The candidates added or modified since the merge base of ``base_ref`` and HEAD."""
+    import subprocess  # only --base needs it; start-up time counts
+
     def git(*args: str) -> str:
         try:
             done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import enum
-import hashlib
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -166,6 +165,8 @@ class Finding:
     @property
     def fingerprint(self) -> str:
         """Stable across line moves: rule, path and the whitespace-folded statement."""
+        import hashlib  # imported here: start-up time counts, and only the action needs fingerprints
+
         normalized = " ".join(self.statement.split()).lower()
         raw = "\0".join((self.code, self.path, normalized))
         return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()[:16]

@@ -7,6 +7,7 @@ import re
 import tokenize
 
 from validator.model import Bypass, Span
+from validator.parse.strings import Source
 
 _SEPARATORS = " \t-–—:=>|"
 
@@ -26,14 +27,21 @@ class StatementIndex:
 
     def __init__(self, tree: ast.Module):
         self.spans: list[Span] = []
-        for node in ast.walk(tree):
-            if not isinstance(node, ast.stmt):
-                continue
+        self.extents: list[tuple[int, int]] = []  # whole statements, decorators included
+        pending: list[ast.stmt] = list(tree.body)
+        while pending:
+            node = pending.pop()
+            first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", ())])
+            self.extents.append((first, node.end_lineno or node.lineno))
             body = getattr(node, "body", None)
             if isinstance(body, list) and body and isinstance(body[0], ast.stmt):
-                first = body[0].lineno
-                end = max(node.lineno, first - 1) if first > node.lineno else node.lineno
+                first_inner = body[0].lineno
+                end = max(node.lineno, first_inner - 1) if first_inner > node.lineno else node.lineno
                 self.spans.append(Span(node.lineno, end))
+                for name in ("body", "orelse", "finalbody"):
+                    pending += getattr(node, name, None) or []
+                for inner in getattr(node, "handlers", None) or getattr(node, "cases", None) or []:
+                    pending += inner.body
             else:
                 self.spans.append(Span(node.lineno, node.end_lineno or node.lineno))
 
@@ -45,30 +53,42 @@ class StatementIndex:
         starting = [s for s in self.spans if s.line == line]
         return Span(line, max(s.end_line for s in starting)) if starting else None
 
+    def lexical_start(self, line: int) -> int:
+        """A line at or before ``line`` where tokenizing can begin: no string or bracket is open there.
+
+        Every statement begins outside strings and brackets, so the innermost one holding
+        ``line`` does; a line no statement holds is outside them already.
+        """
+        holding = [first for first, last in self.extents if first <= line <= last]
+        return max(holding) if holding else line
+
 
 def python_bypasses(source: str, tree: ast.Module, token: str) -> list[Bypass]:
-    """Every Python comment holding the token, with the statement it covers."""
+    """Every Python comment holding the token, with the statement it covers.
+
+    Only the statements on lines where the token appears are tokenized: a whole file
+    costs a millisecond or more with the pure-Python tokenizer, and the token is rare.
+    """
     if token not in source:
         return []
+    physical = Source(source).lines  # split where the tokenizer splits, so line numbers agree
+    lines = [text.rstrip("\r\n") for text in physical]
     index = StatementIndex(tree)
-    lines = source.splitlines()
-    found: list[Bypass] = []
+    comments: dict[int, str] = {}  # line -> comment text
     code_lines: set[int] = set()
-    comments: list[tokenize.TokenInfo] = []
-    try:
-        for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+    for line in (n for n, text in enumerate(lines, 1) if token in text):
+        start = index.lexical_start(line)
+        for tok in _tokens("".join(physical[start - 1:line])):
+            row = tok.start[0] + start - 1
             if tok.type == tokenize.COMMENT:
-                comments.append(tok)
-            elif tok.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT,
-                                  tokenize.ENDMARKER, tokenize.ENCODING):
-                code_lines.update(range(tok.start[0], tok.end[0] + 1))
-    except (tokenize.TokenError, SyntaxError):
-        pass  # ast.parse accepted the file; any comments read so far still count
-    for tok in comments:
-        reason = reason_after(tok.string, token)
+                comments.setdefault(row, tok.string)
+            elif tok.type not in _LAYOUT:
+                code_lines.update(range(row, tok.end[0] + start))
+    found: list[Bypass] = []
+    for line in sorted(comments):
+        reason = reason_after(comments[line], token)
         if reason is None:
             continue
-        line = tok.start[0]
         if line in code_lines:
             scope = index.covering(line)
         else:
@@ -80,4 +100,18 @@ def python_bypasses(source: str, tree: ast.Module, token: str) -> list[Bypass]:
                 scope = index.starting(nxt) if stripped else None
                 break
         found.append(Bypass(line, reason, scope or Span(line, line)))
+    return found
+
+
+_LAYOUT = (tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER, tokenize.ENCODING)
+
+
+def _tokens(text: str) -> list[tokenize.TokenInfo]:
+    """The tokens of ``text`` up to where it stops being complete Python (a cut statement)."""
+    found = []
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            found.append(tok)
+    except (tokenize.TokenError, SyntaxError):
+        pass  # the fragment ends inside a bracket or string: what was read so far still counts
     return found
