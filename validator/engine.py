@@ -52,7 +52,9 @@ def check_migration(migration: Migration, rules: Sequence[Rule], settings: Setti
         by_kind.setdefault(op.kind, []).append(op)
     for rule in rules:
         if rule.scope == "project":
-            continue
+            continue  # run once over every file, in lint_sources
+        if rule.scope == "operation" and rule.kinds is not None and by_kind.keys().isdisjoint(rule.kinds):
+            continue  # none of the operations it checks occur here
         severity = severity_of(rule.info, settings)
         for where, message in rule.run(migration, by_kind):
             findings.append(_finding(rule.info, severity, migration.path, where, message))

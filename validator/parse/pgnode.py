@@ -34,7 +34,9 @@ class Node:
         self.data = data
 
     def __getattr__(self, name: str) -> Any:
-        return wrap(self.data.get("def" if name == "def_" else name))
+        value = self.data.get("def" if name == "def_" else name)
+        # most fields read are names, flags or absent: no wrapper to build
+        return value if value is None or type(value) in _SCALARS else wrap(value)
 
     def __repr__(self) -> str:
         return f"Node({self.type}, {self.data!r})"
@@ -44,14 +46,17 @@ class Node:
         return {self.type: self.data} if self.type else self.data
 
 
+_SCALARS = frozenset({str, int, bool, float})
+
+
 def wrap(value: Any) -> Any:
-    if isinstance(value, dict):
+    if type(value) is dict:
         if len(value) == 1:
-            key, inner = next(iter(value.items()))
-            if key[:1].isupper() and isinstance(inner, dict):
-                return Node(key, inner)
+            for key, inner in value.items():
+                if key[:1].isupper() and type(inner) is dict:
+                    return Node(key, inner)
         return Node("", value)
-    if isinstance(value, list):
+    if type(value) is list:
         return [wrap(v) for v in value]
     return value
 

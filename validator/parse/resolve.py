@@ -66,8 +66,8 @@ class Resolver:
             return Unresolved("no SQL argument")
         if depth > _DEPTH_LIMIT:
             return Unresolved("the SQL is built through too many names to follow")
-        segment = self.source.segment(expr)
         if isinstance(expr, (ast.Constant, ast.JoinedStr)):
+            segment = self.source.segment(expr)
             if isinstance(expr, ast.Constant) and not isinstance(expr.value, str):
                 return Unresolved(f"`{_short(segment)}` is not SQL text")
             line, col = self._start(expr)
@@ -98,8 +98,8 @@ class Resolver:
             value, where = bound
             return self.text(value, where, depth + 1)
         if isinstance(expr, ast.Call):
-            return self._call_text(expr, scope, depth, segment)
-        return Unresolved(f"`{_short(segment)}` is computed at run time")
+            return self._call_text(expr, scope, depth)
+        return Unresolved(f"`{_short(self.source.segment(expr))}` is computed at run time")
 
     def _fields(self, expr: ast.JoinedStr, scope: Scope, depth: int) -> dict[int, SqlText]:
         """f-string fields whose value is a constant of this file: their text, by field number."""
@@ -138,7 +138,7 @@ class Resolver:
                 names[i] = _short(self.source.segment(value) or field)
         return SqlText(formatted.text, formatted.marks, tuple(names))
 
-    def _call_text(self, call: ast.Call, scope: Scope, depth: int, segment: str) -> SqlText | Unresolved:
+    def _call_text(self, call: ast.Call, scope: Scope, depth: int) -> SqlText | Unresolved:
         name = _callee(call)
         func = call.func
         if name in TEXT_FACTORIES or name in DEDENT:
@@ -164,7 +164,7 @@ class Resolver:
                     return part
                 joined = part if joined is None else joined + separator + part
             return joined if joined is not None else SqlText("", ())
-        return Unresolved(f"`{_short(segment)}` is computed at run time")
+        return Unresolved(f"`{_short(self.source.segment(call))}` is computed at run time")
 
     def construct(self, expr: ast.expr, scope: Scope) -> tuple[str | None, ast.expr | None, dict[str, Any]] | None:
         """A SQLAlchemy DML construct: ``sa.delete(t).where(...)``, ``t.update().values(...)``.

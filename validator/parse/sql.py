@@ -247,11 +247,13 @@ def _statement_ops(stmt: Node, start: int, end: int) -> list[SqlOp]:
     return [SqlOp("other_sql", attrs={"node": kind}, **base)]
 
 
+_LEADING = re.compile(r"(?:\s+|--[^\n]*|/\*.*?\*/)*", re.S)
+
+
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     """Shrink a statement slice past whitespace, comments and the closing semicolon."""
-    piece = text[start:end]
-    lead = re.match(r"(?:\s+|--[^\n]*|/\*.*?\*/)*", piece, re.S)
-    start += lead.end() if lead else 0
+    lead = _LEADING.match(text, start, end)
+    start = lead.end() if lead else start
     while end > start and (text[end - 1].isspace() or text[end - 1] == ";"):
         end -= 1
     return start, end
