@@ -111,20 +111,38 @@ done < "$list"
 """
 
 
+# The interpreter that runs the engine: this one, or a fresh venv made with --python.
+PYTHON = Path(sys.executable)
+
+
 def engine_command() -> list[str]:
-    beside = Path(sys.executable).parent / "migration-guard"
+    beside = PYTHON.parent / "migration-guard"
     if beside.exists():
         return [str(beside)]
-    found = shutil.which("migration-guard")
-    if found:
-        return [found]
-    return [sys.executable, "-m", "validator"]
+    return [str(PYTHON), "-m", "validator"]
 
 
 def engine_env() -> dict[str, str]:
     env = dict(os.environ)
-    env["PYTHONPATH"] = str(REPO) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    if PYTHON == Path(sys.executable):  # the checkout itself, installed or not
+        env["PYTHONPATH"] = str(REPO) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     return env
+
+
+def install_into_venv(interpreter: str, work: Path) -> Path:
+    """A new venv made by ``interpreter`` with this checkout installed (not editable): its python."""
+    venv = work / "venv"
+    subprocess.run([interpreter, "-m", "venv", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", str(REPO)],
+                   check=True)
+    return python
+
+
+def describe(python: Path) -> str:
+    """Version and real path of an interpreter: builds differ (PGO/LTO or not) and so does speed."""
+    probe = "import os, platform, sys; print(platform.python_version(), os.path.realpath(sys.executable))"
+    return subprocess.run([str(python), "-c", probe], capture_output=True, text=True).stdout.strip()
 
 
 def _children_cpu() -> float:
@@ -156,9 +174,9 @@ def run_baseline(work: Path, files: list[Path]) -> tuple[float, float, set[str]]
     return seconds, cpu, {Path(line).name for line in flagged.read_text(encoding="utf-8").splitlines() if line}
 
 
-def run_engine(directory: Path, files: list[Path], runs: int) -> tuple[float, float, set[str], str]:
-    """Median wall time of `lint --format json <dir>`; falls back to a file list
-    if the CLI does not expand directories."""
+def run_engine(directory: Path, files: list[Path], runs: int) -> tuple[list[float], float, set[str], str]:
+    """Wall time of each run of `lint --format json <dir>` and the median CPU; falls back
+    to a file list if the CLI does not expand directories."""
     cmd = engine_command() + ["lint", "--format", "json", str(directory)]
     how = "<dir>"
     times, cpus = [], []
@@ -179,7 +197,7 @@ def run_engine(directory: Path, files: list[Path], runs: int) -> tuple[float, fl
                if not f["bypassed"] and f["severity"] == "error"}
     if report["summary"]["files"] != len(files):
         raise SystemExit(f"migration-guard linted {report['summary']['files']} files, expected {len(files)}")
-    return statistics.median(times), statistics.median(cpus), flagged, how
+    return times, statistics.median(cpus), flagged, how
 
 
 def _report(result: subprocess.CompletedProcess) -> dict | None:
@@ -212,7 +230,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--files", type=int, default=2000, help="revision files to generate (default 2000)")
     parser.add_argument("--baseline-files", type=int, default=None,
                         help="run the grep baseline on only the first N files and extrapolate its time")
-    parser.add_argument("--engine-runs", type=int, default=3, help="median of this many full engine runs")
+    parser.add_argument("--engine-runs", type=int, default=5, help="median of this many full engine runs")
+    parser.add_argument("--python", default=None,
+                        help="run the engine with this interpreter, in a fresh venv holding this checkout")
     parser.add_argument("--startup-runs", type=int, default=15)
     parser.add_argument("--seed", type=int, default=20251115)
     parser.add_argument("--keep", type=Path, default=None, help="generate into DIR and keep it")
@@ -221,10 +241,14 @@ def main(argv: list[str] | None = None) -> int:
                         help="do not time linting one file inside the full versions directory")
     args = parser.parse_args(argv)
 
+    global PYTHON
     work = args.keep or Path(tempfile.mkdtemp(prefix="mg-lint-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     versions = work / "alembic" / "versions"
     try:
+        if args.python:
+            PYTHON = install_into_venv(args.python, work)
+        print(f"engine interpreter: {describe(PYTHON)}")
         if versions.exists():
             shutil.rmtree(versions)
         revisions = write_tree(versions, args.files, args.seed)
@@ -240,7 +264,8 @@ def main(argv: list[str] | None = None) -> int:
         base_per_file = base_s / len(sample)
         base_total = base_per_file * len(files)
 
-        eng_s, eng_cpu, eng_flagged, how = run_engine(versions, files, args.engine_runs)
+        eng_runs, eng_cpu, eng_flagged, how = run_engine(versions, files, args.engine_runs)
+        eng_s = statistics.median(eng_runs)
         # Start-up is measured on a copy standing alone: linting a file also reads its
         # sibling revisions for the revision-graph rules, a cost measured separately below.
         small = min(files, key=lambda p: p.stat().st_size)
@@ -250,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
         shutil.copyfile(small, alone)
         lint_one = engine_command() + ["lint", "--format", "json", str(alone)]
         start_ms, start_cpu_ms = startup(lint_one, args.startup_runs, env=engine_env())
-        python_ms, python_cpu_ms = startup([sys.executable, "-c", "pass"], args.startup_runs)
+        python_ms, python_cpu_ms = startup([str(PYTHON), "-c", "pass"], args.startup_runs)
         among_ms = among_cpu_ms = None
         if not args.skip_siblings:
             among_ms, among_cpu_ms = startup(engine_command() + ["lint", "--format", "json", str(small)], 1,
@@ -295,6 +320,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"speed-up: {speedup:.1f}x wall, {cpu_speedup:.1f}x cpu  "
           f"(target >= {TARGET_SPEEDUP:.0f}x wall: {verdict(speedup >= TARGET_SPEEDUP)})")
     print(f"engine wall for {len(files)} files: {eng_s:.2f} s ({eng_cpu:.2f} s cpu), median of {args.engine_runs}"
+          f" (each: {', '.join(f'{t:.2f}' for t in eng_runs)})"
           f"  (target < {TARGET_WALL_2000:.0f} s per 2,000: {verdict(wall_ok)})")
     print(f"start-up: lint one {small_size}-byte file {start_ms:.0f} ms ({start_cpu_ms:.0f} ms cpu), "
           f"python -c pass {python_ms:.0f} ms ({python_cpu_ms:.0f} ms cpu),"
