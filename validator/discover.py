@@ -1,7 +1,6 @@
 """Which files are Alembic revisions: globs from settings, ``alembic.ini``, or the default."""
 from __future__ import annotations
 
-import configparser
 import fnmatch
 import os
 import re
@@ -16,6 +15,8 @@ class DiscoveryError(RuntimeError):
 
 
 def _script_location(ini: Path) -> str | None:
+    import configparser  # only when there is an alembic.ini; start-up time counts
+
     parser = configparser.ConfigParser(interpolation=None)
     try:
         parser.read(ini, encoding="utf-8")

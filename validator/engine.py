@@ -1,9 +1,7 @@
 """Run the rules over parsed revisions, apply bypasses and the downgrade policy: a ``Report``."""
 from __future__ import annotations
 
-import concurrent.futures
 import functools
-import multiprocessing
 import os
 from dataclasses import replace
 from pathlib import Path
@@ -152,7 +150,12 @@ _PARALLEL_FROM = 96  # below this, starting workers costs more than it saves
 
 def _map(sources: list, settings: Settings, rules: Sequence[Rule], jobs: int | None):
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
-    if jobs <= 1 or len(sources) < _PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+    if jobs <= 1 or len(sources) < _PARALLEL_FROM:
+        return (_check_file(item, settings, rules) for item in sources)
+    import concurrent.futures  # imported here: a pull request's few files never need them
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
         return (_check_file(item, settings, rules) for item in sources)
     # fork: workers inherit the loaded rules and parser instead of importing them again
     context = multiprocessing.get_context("fork")
