@@ -200,6 +200,18 @@ def run_engine(directory: Path, files: list[Path], runs: int) -> tuple[list[floa
     return times, statistics.median(cpus), flagged, how
 
 
+def peak_memory_mb(cmd: list[str]) -> float:
+    """The largest resident set of any one process of ``cmd`` (the CLI or a worker).
+
+    Measured from a fresh process, whose children are only ``cmd``'s processes: this
+    script's own children include pip and the grep loop.
+    """
+    probe = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL); "
+             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    result = subprocess.run([sys.executable, "-c", probe, *cmd], capture_output=True, text=True, env=engine_env())
+    return int(result.stdout.strip() or 0) / 1024
+
+
 def _report(result: subprocess.CompletedProcess) -> dict | None:
     if result.returncode not in (0, 1):
         return None
@@ -264,12 +276,9 @@ def main(argv: list[str] | None = None) -> int:
         base_per_file = base_s / len(sample)
         base_total = base_per_file * len(files)
 
-        rss_before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         eng_runs, eng_cpu, eng_flagged, how = run_engine(versions, files, args.engine_runs)
         eng_s = statistics.median(eng_runs)
-        # the largest resident set of any process so far (KiB): a worker or the CLI itself;
-        # the grep loop's processes are tiny, so it is the engine's unless nothing exceeded them
-        eng_rss_mb = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, rss_before) / 1024
+        eng_rss_mb = peak_memory_mb(engine_command() + ["lint", "--format", "json", str(versions)])
         # Start-up is measured on a copy standing alone: linting a file also reads its
         # sibling revisions for the revision-graph rules, a cost measured separately below.
         small = min(files, key=lambda p: p.stat().st_size)
