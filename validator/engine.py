@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import gc
 import os
 from dataclasses import replace
 from pathlib import Path
@@ -134,14 +135,14 @@ def _check_file(item: tuple[str, bytes | OSError | None], settings: Settings,
 
 
 def _check_chunk(items: list, settings: Settings, rules: Sequence[Rule]) -> list[tuple[list[Finding], Migration]]:
-    return [_check_file(item, settings, rules) for item in items]
+    results = [_check_file(item, settings, rules) for item in items]
+    gc.collect(0)  # the few cycles a chunk leaves; only objects made since the last chunk are scanned
+    return results
 
 
 def _worker_start() -> None:
-    # Workers hold nothing cyclic worth collecting: each file's objects die with it by
-    # reference counting, and a collection would only rescan the parse trees.
-    import gc
-
+    # Almost everything a file makes dies by reference counting when the file is done;
+    # automatic collections would keep rescanning live parse trees for nothing.
     gc.disable()
 
 
