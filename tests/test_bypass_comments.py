@@ -1,8 +1,9 @@
 """Bypass comments read statement by statement agree with reading the whole file at once.
 
 ``python_bypasses`` tokenizes only the statements on lines that hold the token. This
-checks it against the plain approach, one pass of ``tokenize`` over the whole file,
-on every fixture source, the examples and shapes chosen to trip a partial read.
+checks the comments and code lines it finds against the plain approach, one pass of
+``tokenize`` over the whole file (both then go through the same scope rules), on every
+fixture source, the examples and shapes chosen to trip a partial read.
 """
 from __future__ import annotations
 
@@ -19,8 +20,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-from validator.model import Bypass, Span
-from validator.parse.comments import StatementIndex, python_bypasses, reason_after
+from validator.model import Bypass
+from validator.parse.comments import LAYOUT, StatementIndex, bypasses_from, python_bypasses
 from validator.parse.strings import Source
 
 TOKEN = "CI:DESTRUCTIVE_OK"
@@ -45,37 +46,18 @@ TRICKY = [
 
 
 def whole_file(source: str, tree: ast.Module, token: str) -> list[Bypass]:
-    """The reference: every comment from one tokenize pass over the file."""
-    index = StatementIndex(tree)
-    lines = [text.rstrip("\r\n") for text in Source(source).lines]
-    comments, code_lines = [], set()
+    """The reference: every comment from one tokenize pass over the file, then the same scope rules."""
+    comments, code_lines = {}, set()
     try:
         for tok in tokenize.generate_tokens(io.StringIO(source).readline):
             if tok.type == tokenize.COMMENT:
-                comments.append(tok)
-            elif tok.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT,
-                                  tokenize.ENDMARKER, tokenize.ENCODING):
+                comments.setdefault(tok.start[0], tok.string)
+            elif tok.type not in LAYOUT:
                 code_lines.update(range(tok.start[0], tok.end[0] + 1))
     except (tokenize.TokenError, SyntaxError):
         pass
-    found = []
-    for tok in comments:
-        reason = reason_after(tok.string, token)
-        if reason is None:
-            continue
-        line = tok.start[0]
-        if line in code_lines:
-            scope = index.covering(line)
-        else:
-            scope = None
-            for nxt in range(line + 1, len(lines) + 1):
-                stripped = lines[nxt - 1].strip()
-                if stripped.startswith("#"):
-                    continue
-                scope = index.starting(nxt) if stripped else None
-                break
-        found.append(Bypass(line, reason, scope or Span(line, line)))
-    return found
+    lines = [text.rstrip("\r\n") for text in Source(source).lines]
+    return bypasses_from(comments, code_lines, StatementIndex(tree), lines, token)
 
 
 def _sources() -> list[str]:

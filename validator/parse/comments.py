@@ -82,8 +82,18 @@ def python_bypasses(source: str, tree: ast.Module, token: str) -> list[Bypass]:
             row = tok.start[0] + start - 1
             if tok.type == tokenize.COMMENT:
                 comments.setdefault(row, tok.string)
-            elif tok.type not in _LAYOUT:
+            elif tok.type not in LAYOUT:
                 code_lines.update(range(row, tok.end[0] + start))
+    return bypasses_from(comments, code_lines, index, lines, token)
+
+
+def bypasses_from(comments: dict[int, str], code_lines: set[int], index: StatementIndex, lines: list[str],
+                  token: str) -> list[Bypass]:
+    """The bypasses among ``comments`` (line -> text), each with the statement it covers.
+
+    A comment sharing its line with code (``code_lines``) covers that line's statement;
+    one alone on its line covers the statement that starts on the next line of code.
+    """
     found: list[Bypass] = []
     for line in sorted(comments):
         reason = reason_after(comments[line], token)
@@ -103,7 +113,7 @@ def python_bypasses(source: str, tree: ast.Module, token: str) -> list[Bypass]:
     return found
 
 
-_LAYOUT = (tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER, tokenize.ENCODING)
+LAYOUT = (tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER, tokenize.ENCODING)
 
 
 def _tokens(text: str) -> list[tokenize.TokenInfo]:
