@@ -151,21 +151,27 @@ _PARALLEL_FROM = 96  # below this, starting workers costs more than it saves
 
 def _map(sources: list, settings: Settings, rules: Sequence[Rule], jobs: int | None):
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
-    if jobs <= 1 or len(sources) < _PARALLEL_FROM:
+    context = _fork_context() if jobs > 1 and len(sources) >= _PARALLEL_FROM else None
+    if context is None:
         return (_check_file(item, settings, rules) for item in sources)
-    import concurrent.futures  # imported here: a pull request's few files never need them
-    import multiprocessing
+    import concurrent.futures  # like multiprocessing, only for large batches
 
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return (_check_file(item, settings, rules) for item in sources)
-    # fork: workers inherit the loaded rules and parser instead of importing them again
-    context = multiprocessing.get_context("fork")
     # small chunks keep both workers busy to the end; files are read by the workers
     size = max(4, min(32, len(sources) // (jobs * 16)))
     chunks = [sources[i:i + size] for i in range(0, len(sources), size)]
     check = functools.partial(_check_chunk, settings=settings, rules=rules)
     with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context, initializer=_worker_start) as pool:
         return [result for results in pool.map(check, chunks) for result in results]
+
+
+def _fork_context():
+    """The fork start method, or None where the platform has none."""
+    import multiprocessing  # imported here: a pull request's few files never need it
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    # fork: workers inherit the loaded rules and parser instead of importing them again
+    return multiprocessing.get_context("fork")
 
 
 def lint_paths(paths: Sequence[str], settings: Settings, project: Sequence[str] = (), *, jobs: int | None = None) -> Report:

@@ -72,22 +72,26 @@ class Walker:
                 self.functions[node.name] = node
             elif isinstance(node, (ast.Assign, ast.AnnAssign)):
                 self._bind(node, self.module_scope)
+        for node, phase in self._phase_functions():
+            if self.downgrade or phase is Phase.UPGRADE:
+                ctx = Context(phase, node.name, Scope(self.module_scope), self.op_names, stack=(node.name,))
+                self._walked.add(id(node))
+                self._body(node.body, ctx)
+        return self.operations
+
+    def _phase_functions(self):
+        """``upgrade()``, ``downgrade()`` and their ``_<engine>`` variants, with their phase."""
         for node in self.tree.body:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 m = PHASE_FUNCTION.match(node.name)
-                if m and (self.downgrade or m.group(1) == "upgrade"):
-                    phase = Phase.UPGRADE if m.group(1) == "upgrade" else Phase.DOWNGRADE
-                    ctx = Context(phase, node.name, Scope(self.module_scope), self.op_names, stack=(node.name,))
-                    self._walked.add(id(node))
-                    self._body(node.body, ctx)
-        return self.operations
+                if m:
+                    yield node, Phase.UPGRADE if m.group(1) == "upgrade" else Phase.DOWNGRADE
 
     def downgrade_only(self) -> list[Span]:
         """Lines of ``downgrade()`` and the helpers only it reaches, when downgrade is not analysed."""
         if self.downgrade:
             return []
-        pending = [n for n in self.tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
-                   and (m := PHASE_FUNCTION.match(n.name)) and m.group(1) == "downgrade"]
+        pending = [node for node, phase in self._phase_functions() if phase is Phase.DOWNGRADE]
         spans, seen = [], set()
         while pending:
             fn = pending.pop()
