@@ -61,7 +61,7 @@ def test_json_is_one_object_with_the_public_shape(tmp_path: Path) -> None:
     path = write(tmp_path, "0003_danger.py", DANGER)
     done = run("lint", "--format", "json", str(path), cwd=tmp_path)
     report = json.loads(done.stdout)
-    assert list(report) == ["version", "files", "findings", "summary"]
+    assert list(report) == ["version", "files", "environments", "findings", "summary"]
     assert report["version"] == 1 and report["files"] == [str(path)]
     first = next(f for f in report["findings"] if f["code"] == "MG101")
     assert list(first) == ["code", "rule", "severity", "path", "line", "end_line", "column", "phase", "message",

@@ -84,14 +84,16 @@ def _lint(args: argparse.Namespace) -> int:
             if missing:
                 return _fail(f"no such file or directory: {missing[0]}")
             paths = discover.expand(args.paths, settings)
+            environments = _environments_of(args.paths, paths, discover.find(root, settings))
         else:
-            paths = discover.find_revisions(root, settings)
+            paths, found = discover.revision_files(root, settings)
+            environments = _environments_of((), paths, found) if settings.include else found.environments
         if args.base:
             paths = discover.changed_since(args.base, root, paths)
     except (config.ConfigError, discover.DiscoveryError) as exc:
         return _fail(str(exc))
-    project = _siblings(paths)
-    report = engine.lint_paths(paths, settings, project)
+    project = [f for env in environments for f in env.files]
+    report = engine.lint_paths(paths, settings, project, environments=environments)
     color = args.format == "text" and not args.output and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     text = render(args.format, report, color=color, bypass_token=settings.bypass_token)
     if args.output:
@@ -104,20 +106,47 @@ def _lint(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if report.fails(settings.fail_on) else EXIT_OK
 
 
-def _siblings(paths: Sequence[str]) -> list[str]:
-    """The other revision files beside the linted ones, for the revision-graph rules."""
-    given = set(paths)
-    found = []
-    for directory in sorted({os.path.dirname(p) for p in paths}):
+def _environments_of(arguments: Sequence[str], paths: Sequence[str], found) -> tuple:
+    """The environment of every linted path, each path in one; named as the user named the files.
+
+    A path inside a discovered environment belongs to it (the graph rules then read all of its
+    revisions); any other belongs to the directory argument that holds it, or to its own folder,
+    whose ``*.py`` files stand in as its siblings.
+    """
+    from validator.model import Environment
+
+    root = found.root.resolve()
+    chosen: dict[object, tuple[Environment | None, str, list[str]]] = {}  # key -> (discovered, shown path, files)
+    for path in paths:
+        absolute = Path(path).resolve()
         try:
-            names = sorted(e.name for e in os.scandir(directory or ".") if e.name.endswith(".py") and e.is_file())
-        except OSError:
+            env = found.environment_of(absolute.relative_to(root).as_posix())
+        except ValueError:
+            env = None
+        if env is not None:
+            chosen.setdefault(env, (env, env.path, list(env.files)))
             continue
-        for name in names:
-            path = f"{directory}/{name}" if directory else name
-            if name != "__init__.py" and path not in given:
-                found.append(path)
-    return found
+        folder = next((a for a in arguments if os.path.isdir(a) and _inside(absolute, Path(a).resolve())), None)
+        if folder is not None:
+            chosen.setdefault(folder, (None, folder.rstrip("/") or ".", []))[2].append(path)
+        else:
+            directory = os.path.dirname(path)
+            chosen.setdefault(directory, (None, directory or ".", _python_files_in(directory)))
+    return tuple(env or Environment(path=shown, files=tuple(dict.fromkeys(files)), locations=(shown,),
+                                    found_by="named on the command line")
+                 for env, shown, files in chosen.values())
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def _python_files_in(directory: str) -> list[str]:
+    try:
+        names = sorted(e.name for e in os.scandir(directory or ".") if e.name.endswith(".py") and e.is_file())
+    except OSError:
+        return []
+    return [f"{directory}/{n}" if directory else n for n in names if n != "__init__.py"]
 
 
 def _rules(args: argparse.Namespace) -> int:

@@ -15,7 +15,6 @@ from validator.model import Severity
 FAIL_ON = ("error", "warning", "never")
 DOWNGRADE = ("ignore", "warning", "error")
 DEFAULT_TOKEN = "CI:DESTRUCTIVE_OK"
-DEFAULT_INCLUDE = ("**/alembic/versions/*.py",)
 
 
 class ConfigError(ValueError):
@@ -168,6 +167,11 @@ def _toml():
     else:  # pragma: no cover
         import tomli as tomllib
     return tomllib
+
+
+def read_toml(text: str) -> dict[str, Any]:
+    """Parse TOML text; a ``ValueError`` names what is wrong."""
+    return _toml().loads(text)
 
 
 def load_file(path: str | Path, base: Settings | None = None) -> Settings:

@@ -10,7 +10,7 @@ from typing import Iterable, Sequence
 
 from validator import bypass
 from validator.config import Settings
-from validator.model import Finding, Migration, Operation, Phase, Report, RuleInfo, Severity, Span
+from validator.model import Environment, Finding, Migration, Operation, Phase, Report, RuleInfo, Severity, Span
 from validator.parse import parse_source, revision_only
 from validator.rules import Rule, all_rules, meta_rules
 from validator.rules.meta import PARSE_ERROR
@@ -89,14 +89,17 @@ def lint_sources(
     project: Iterable[tuple[str, bytes | OSError]] = (),
     *,
     jobs: int | None = None,
+    environments: Sequence[Environment] = (),
 ) -> Report:
     """Lint revision files given as ``(path, content)``; nothing is imported or executed.
 
     A content of None means: read the file at ``path``.
 
-    ``project`` holds the other revision files of the same versions directories (for
-    the revision-graph rules); findings are reported only for the linted files. Large
-    batches are spread over ``jobs`` processes (default: one per core).
+    ``project`` holds the other revision files of the same environments (for the
+    revision-graph rules); findings are reported only for the linted files. The graph
+    rules run per environment, never across two: a file in none of ``environments``
+    shares a graph with the files of its own folder. Large batches are spread over
+    ``jobs`` processes (default: one per core).
     """
     sources = list(sources)
     rules = active_rules(settings)
@@ -108,19 +111,42 @@ def lint_sources(
     linted = {m.path for m in identities}
     project_rules = [r for r in rules if r.scope == "project"]
     if project_rules:
-        others = tuple(revision_only(p, d) for p, d in project if p not in linted)
-        everything = tuple(identities) + others
-        for rule in project_rules:
-            severity = severity_of(rule.info, settings)
-            for path, (where, message) in rule.run_project(everything):
-                if path in linted:
-                    findings.append(_finding(rule.info, severity, path, where, message))
+        same = {_same_file(p) for p in linted}  # a linted file may be spelled otherwise in ``project``
+        others = tuple(revision_only(p, d) for p, d in project if _same_file(p) not in same)
+        for graph in _graphs(tuple(identities) + others, environments):
+            for rule in project_rules:
+                severity = severity_of(rule.info, settings)
+                for path, (where, message) in rule.run_project(graph):
+                    if path in linted:
+                        findings.append(_finding(rule.info, severity, path, where, message))
     findings = apply_downgrade_policy(findings, settings.downgrade)
     disabled = {code for code, s in settings.rules.items() if not s.enabled}
     findings = [f for f in findings if f.code not in disabled]
     findings.sort(key=Finding.sort_key)
     infos = tuple(r.info for r in rules) + meta_rules()
-    return Report(files=tuple(m.path for m in identities), findings=tuple(findings), rules=infos)
+    return Report(files=tuple(m.path for m in identities), findings=tuple(findings), rules=infos,
+                  environments=tuple(environments))
+
+
+def _same_file(path: str) -> str:
+    """One spelling per file (``./a.py``, ``a.py`` and its absolute path), without asking the disk."""
+    return os.path.normpath(os.path.abspath(path))
+
+
+def _graphs(migrations: tuple[Migration, ...], environments: Sequence[Environment]) -> list[tuple[Migration, ...]]:
+    """The revisions split by environment: two environments may reuse revision ids without conflict."""
+    if not environments:
+        return [migrations]
+    owner = {_same_file(path): index for index, env in enumerate(environments) for path in env.files}
+    folders = [(_same_file(loc) + os.sep, index) for index, env in enumerate(environments) for loc in env.locations]
+    groups: dict[object, list[Migration]] = {}
+    for m in migrations:
+        path = _same_file(m.path)
+        key = owner.get(path)
+        if key is None:  # a file the environment did not list yet (new in a pull request): its folder decides
+            key = next((index for folder, index in folders if path.startswith(folder)), os.path.dirname(path))
+        groups.setdefault(key, []).append(m)
+    return [tuple(g) for g in groups.values()]
 
 
 def _check_file(item: tuple[str, bytes | OSError | None], settings: Settings,
@@ -174,11 +200,12 @@ def _fork_context():
     return multiprocessing.get_context("fork")
 
 
-def lint_paths(paths: Sequence[str], settings: Settings, project: Sequence[str] = (), *, jobs: int | None = None) -> Report:
+def lint_paths(paths: Sequence[str], settings: Settings, project: Sequence[str] = (), *, jobs: int | None = None,
+               environments: Sequence[Environment] = ()) -> Report:
     """Lint files on disk, keeping each path as given; each file is read where it is checked."""
     given = set(paths)
     return lint_sources([(p, None) for p in paths], settings,
-                        [(p, _read(p)) for p in project if p not in given], jobs=jobs)
+                        [(p, _read(p)) for p in project if p not in given], jobs=jobs, environments=environments)
 
 
 def _read(path: str) -> bytes | OSError:

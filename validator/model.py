@@ -131,6 +131,17 @@ class Migration:
 
 
 @dataclass(frozen=True)
+class Environment:
+    """One Alembic environment: where its revisions live and what configured it."""
+
+    path: str  # the main version location, relative to the linted root ("" for the root itself)
+    config: str | None = None  # the alembic.ini or pyproject.toml naming it; None when found by its env.py
+    files: tuple[str, ...] = ()  # every revision file of the environment, linted or not
+    locations: tuple[str, ...] = ()  # every version location, ``path`` first
+    found_by: str = "found by its env.py"  # for people: "configured by server/alembic.ini", ...
+
+
+@dataclass(frozen=True)
 class RuleInfo:
     code: str
     name: str
@@ -188,6 +199,7 @@ class Report:
     files: tuple[str, ...]
     findings: tuple[Finding, ...]
     rules: tuple[RuleInfo, ...] = ()  # the rules that ran, for SARIF and help links
+    environments: tuple[Environment, ...] = ()  # the environments the linted files belong to
 
     @property
     def active(self) -> tuple[Finding, ...]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from validator.model import Finding, Phase, Report, RuleInfo, Severity
+from validator.model import Environment, Finding, Phase, Report, RuleInfo, Severity
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -65,8 +65,17 @@ FILES = (
 )
 
 
+# One environment found by its ini, one by its env.py holding a file the run did not lint.
+ENVIRONMENTS = (
+    Environment(path="alembic/versions", config="alembic.ini", files=FILES, locations=("alembic/versions",),
+                found_by="configured by alembic.ini"),
+    Environment(path="tenants/migrations/versions", files=("tenants/migrations/versions/0001_t.py",),
+                locations=("tenants/migrations/versions",)),
+)
+
+
 def full_report() -> Report:
-    return Report(files=FILES, findings=FINDINGS, rules=RULES)
+    return Report(files=FILES, findings=FINDINGS, rules=RULES, environments=ENVIRONMENTS)
 
 
 def empty_report() -> Report:

@@ -26,9 +26,11 @@ def _one_object(text: str) -> dict:
 
 def test_top_level_keys_in_contract_order(report):
     data = _one_object(render_json(report))
-    assert list(data) == ["version", "files", "findings", "summary"]
+    assert list(data) == ["version", "files", "environments", "findings", "summary"]
     assert data["version"] == 1
     assert data["files"] == list(report.files)
+    assert data["environments"] == [{"path": "alembic/versions", "config": "alembic.ini", "files": 4},
+                                    {"path": "tenants/migrations/versions", "config": None, "files": 1}]
     assert data["summary"] == {"errors": 3, "warnings": 2, "bypassed": 1, "files": 4}
     assert list(data["summary"]) == ["errors", "warnings", "bypassed", "files"]
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from validator.config import ConfigError, Settings, discover, load_file
-from validator.discover import revision_globs
+from validator.discover import DiscoveryError, find, glob_files, revision_files
 from validator.github import commands, event as events, inputs as action_inputs, sources, views
 from validator.model import Report
 
@@ -29,7 +29,9 @@ class Plan:
 class Action:
     def __init__(self, inputs, settings: Settings, event: events.Event, workspace: Path):
         self.inputs, self.settings, self.event, self.workspace = inputs, settings, event, workspace
-        self.globs = inputs.paths or revision_globs(workspace, settings)
+        self.globs: tuple[str, ...] = ()  # which workspace paths are revisions: set by find_revisions()
+        self.revisions: list[str] = []  # every revision file of the workspace
+        self.environments: tuple = ()
         self.notes: list[str] = []
         self.repo = self.pull = None
         server = os.environ.get("GITHUB_SERVER_URL", "https://github.com").rstrip("/")
@@ -60,16 +62,32 @@ class Action:
 
     # -- what to lint -------------------------------------------------------------------
 
+    def find_revisions(self) -> str | None:
+        """Where the revisions are (the ``paths`` input, ``include``, else discovery); a message when nowhere."""
+        found = find(self.workspace, self.settings)
+        self.environments = found.environments
+        chosen = self.inputs.paths or self.settings.include
+        try:
+            if chosen:
+                self.globs = tuple(chosen)
+                self.revisions = glob_files(self.workspace, self.globs, self.settings.exclude)
+            else:
+                self.revisions = revision_files(self.workspace, self.settings)[0]
+                self.globs = found.globs()
+        except DiscoveryError as exc:
+            return str(exc)
+        return None
+
     def plan(self) -> Plan:
         if self.event.is_pull_request:
             return self._plan_pull_request()
         if self.inputs.check_all:
-            return Plan(paths=sources.all_revisions(self.workspace, self.settings, self.globs))
+            return Plan(paths=list(self.revisions))
         base = self.event.before if self.event.name == "push" else "HEAD~1"
         changed = sources.git_changed(self.workspace, base, self.event.after or "HEAD")
         if changed is None:
             commands.notice("no previous commit to compare with (new branch or shallow clone): linting every revision")
-            return Plan(paths=sources.all_revisions(self.workspace, self.settings, self.globs))
+            return Plan(paths=list(self.revisions))
         paths = [p for p in changed if sources.matches(p, self.globs, self.settings.exclude)]
         return Plan(paths=paths, nothing_changed=not paths)
 
@@ -89,13 +107,13 @@ class Action:
             changed = sources.git_changed(self.workspace, self.event.base_sha, self.event.head_sha)
             if changed is None:
                 self.warn("cannot tell which files changed: linting every revision in the workspace")
-                return Plan(paths=sources.all_revisions(self.workspace, self.settings, self.globs))
+                return Plan(paths=list(self.revisions))
             paths = [p for p in changed if sources.matches(p, self.globs, self.settings.exclude)]
             files = []
         revisions = sources.revisions_among(files, self.globs, self.settings.exclude)
         if self.inputs.check_all:
             taken = {f.path for f in revisions} | set(paths)
-            paths += [p for p in sources.all_revisions(self.workspace, self.settings, self.globs) if p not in taken]
+            paths += [p for p in self.revisions if p not in taken]
         return Plan(changed=revisions, paths=paths, nothing_changed=not revisions and not paths)
 
     # -- lint ---------------------------------------------------------------------------
@@ -115,8 +133,8 @@ class Action:
             return Report(files=(), findings=())
         from validator.engine import lint_sources  # the parser's imports are the slow part of a start
 
-        project = sources.project_files(self.workspace, self.settings, self.globs, [p for p, _ in read])
-        return lint_sources(read, self.settings, project=project)
+        project = sources.project_files(self.workspace, self.revisions, [p for p, _ in read])
+        return lint_sources(read, self.settings, project=project, environments=self.environments)
 
     # -- report -------------------------------------------------------------------------
 
@@ -174,6 +192,13 @@ class Action:
 
             commands.append_job_summary("## migration-guard\n\nNothing posted: " + text(" ".join(self.notes), 2000) + "\n")
             return 0
+        problem = self.find_revisions()
+        if problem is not None:  # a gate that cannot find what to check must not pass
+            commands.error(problem)
+            from validator.render.markdown import text
+
+            commands.append_job_summary("## migration-guard\n\nFailed: " + text(problem, 4000) + "\n")
+            return 2
         plan = self.plan()
         report = self.lint(plan)
         failed = report.fails(self.settings.fail_on)

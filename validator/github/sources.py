@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from validator.discover import find_revisions, matches
+from validator.discover import matches
 
 LINTED_STATUSES = ("added", "modified", "renamed", "copied", "changed")
 MAX_PR_FILES = 3000  # GET /pulls/{n}/files stops there
@@ -97,11 +97,7 @@ def read_head(workspace: Path, changed: ChangedFile, fetch) -> tuple[bytes | OSE
         return OSError(f"{changed.path}: cannot read it at the head commit ({type(exc).__name__})"), "unreadable"
 
 
-def project_files(workspace: Path, settings, globs: Sequence[str], skip: Iterable[str]) -> list[tuple[str, bytes | OSError]]:
+def project_files(workspace: Path, revisions: Iterable[str], skip: Iterable[str]) -> list[tuple[str, bytes | OSError]]:
     """The other revision files of the workspace, for the revision-graph rules."""
     skipped = set(skip)
-    return [(p, read_workspace(workspace, p)) for p in find_revisions(workspace, settings, globs) if p not in skipped]
-
-
-def all_revisions(workspace: Path, settings, globs: Sequence[str]) -> list[str]:
-    return find_revisions(workspace, settings, globs)
+    return [(p, read_workspace(workspace, p)) for p in revisions if p not in skipped]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from validator.model import Finding, Report
+from validator.model import Environment, Finding, Report
 from validator.render._common import dumps
 
 SCHEMA_VERSION = 1
@@ -30,11 +30,16 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
     }
 
 
+def environment_dict(environment: Environment, report: Report) -> dict[str, Any]:
+    return {"path": environment.path, "config": environment.config, "files": len(environment.files)}
+
+
 def report_dict(report: Report) -> dict[str, Any]:
     summary = report.summary
     return {
         "version": SCHEMA_VERSION,
         "files": list(report.files),
+        "environments": [environment_dict(e, report) for e in report.environments],
         # Bypassed findings stay in: they are the audit trail (DESIGN §5).
         "findings": [finding_dict(f) for f in report.findings],
         "summary": {

@@ -87,6 +87,19 @@ def _cut(row: str) -> str:
     return row if len(row) <= LINE_WIDTH else row[: LINE_WIDTH - 1] + "…"
 
 
+def environment_lines(report: Report) -> list[str]:
+    """One line per Alembic environment: where its revisions are, how many, what configured it."""
+    linted = set(report.files)
+    lines = []
+    for env in report.environments:
+        count = plural(len(env.files), "revision file")
+        checked = sum(f in linted for f in env.files)
+        if checked != len(env.files):
+            count += f", {checked} linted"
+        lines.append(f"environment {visible(env.path) or '.'}: {count} ({visible(env.found_by)})")
+    return lines
+
+
 def _summary(report: Report, paint, bypass_token: str) -> str:
     s = report.summary
     line = (
@@ -94,7 +107,8 @@ def _summary(report: Report, paint, bypass_token: str) -> str:
         f"{s.bypassed} bypassed in {plural(s.files, 'file')}"
     )
     style = "error" if s.errors else "warning" if s.warnings else "ok"
-    out = paint(style, line) + "\n"
+    out = "".join(paint("dim", row) + "\n" for row in environment_lines(report))
+    out += paint(style, line) + "\n"
     # Only a rule finding can be bypassed; a parse error or a reasonless bypass
     # (MG9xx) needs a fix, and the hint would send the reader the wrong way.
     if any(f.severity is Severity.ERROR and not f.code.startswith("MG9") for f in report.active):
