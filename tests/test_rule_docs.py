@@ -125,7 +125,7 @@ def test_pre_commit_hook_runs_lint_on_revision_files():
     assert "migration-guard" in pyproject["project"]["scripts"]
     files = re.compile(hook["files"])
     for path in ("alembic/versions/0001_init.py", "services/api/alembic/versions/2024_01_add.py",
-                 "alembic/versions/sub/dir/x.py"):
+                 "alembic/versions/sub/dir/x.py", "migrations/versions/1a2b3c_add.py", "versions/x.py"):
         assert files.search(path), path
-    for path in ("alembic/env.py", "myalembic/versions/x.py", "alembic/versions/README", "app/models.py"):
+    for path in ("alembic/env.py", "app/subversions/x.py", "alembic/versions/README", "app/models.py"):
         assert not files.search(path), path

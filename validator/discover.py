@@ -51,12 +51,14 @@ def _skipped(name: str, path: str) -> bool:
     return os.path.isfile(os.path.join(path, "pyvenv.cfg"))  # a virtualenv, whatever its name
 
 
-def _walk(root: str) -> _Tree:
+def _walk(root: str, exclude: Sequence[str]) -> _Tree:
     tree = _Tree()
     strip = len(root.rstrip(os.sep)) + 1
     for directory, subdirectories, names in os.walk(root):
         rel = directory[strip:].replace(os.sep, "/") if len(directory) >= strip else ""
         subdirectories[:] = sorted(d for d in subdirectories if not _skipped(d, os.path.join(directory, d)))
+        if exclude:  # a glob such as "tests/**" excludes whole folders: no need to enter them
+            subdirectories[:] = [d for d in subdirectories if not _excluded(f"{rel}/{d}/" if rel else f"{d}/", exclude)]
         for d in subdirectories:
             tree.dirs_by_name.setdefault(d, []).append(f"{rel}/{d}" if rel else d)
         for name in names:
@@ -259,7 +261,7 @@ class Discovery:
 
 def find(root: Path, settings: Settings) -> Discovery:
     """Every Alembic environment under ``root`` with its revision files, each file in one environment."""
-    tree = _walk(str(root))
+    tree = _walk(str(root), settings.exclude)
     configured: list[_Configured] = []
     problems: list[str] = []
     for ini in tree.inis:
