@@ -107,26 +107,26 @@ def _lint(args: argparse.Namespace) -> int:
 
 
 def _environments_of(arguments: Sequence[str], paths: Sequence[str], found) -> tuple:
-    """The environment of every linted path, each path in one; named as the user named the files.
+    """The environment of every linted path, each path in one.
 
     A path inside a discovered environment belongs to it (the graph rules then read all of its
     revisions); any other belongs to the directory argument that holds it, or to its own folder,
-    whose ``*.py`` files stand in as its siblings.
+    whose ``*.py`` files stand in as its siblings. Paths are compared as strings made absolute:
+    thousands of files must not cost a system call each.
     """
     from validator.model import Environment
 
-    root = found.root.resolve()
+    root = os.path.join(os.path.abspath(found.root), "")
+    folders = [(os.path.abspath(a) + os.sep, a) for a in arguments if os.path.isdir(a)]
     chosen: dict[object, tuple[Environment | None, str, list[str]]] = {}  # key -> (discovered, shown path, files)
     for path in paths:
-        absolute = Path(path).resolve()
-        try:
-            env = found.environment_of(absolute.relative_to(root).as_posix())
-        except ValueError:
-            env = None
+        absolute = os.path.abspath(path)
+        inside = found.environments and absolute.startswith(root)
+        env = found.environment_of(absolute[len(root):].replace(os.sep, "/")) if inside else None
         if env is not None:
             chosen.setdefault(env, (env, env.path, list(env.files)))
             continue
-        folder = next((a for a in arguments if os.path.isdir(a) and _inside(absolute, Path(a).resolve())), None)
+        folder = next((a for prefix, a in folders if absolute.startswith(prefix)), None)
         if folder is not None:
             chosen.setdefault(folder, (None, folder.rstrip("/") or ".", []))[2].append(path)
         else:
@@ -135,10 +135,6 @@ def _environments_of(arguments: Sequence[str], paths: Sequence[str], found) -> t
     return tuple(env or Environment(path=shown, files=tuple(dict.fromkeys(files)), locations=(shown,),
                                     found_by="named on the command line")
                  for env, shown, files in chosen.values())
-
-
-def _inside(path: Path, folder: Path) -> bool:
-    return path == folder or folder in path.parents
 
 
 def _python_files_in(directory: str) -> list[str]:
