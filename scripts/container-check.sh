@@ -2,12 +2,21 @@
 # Container check for the action: lint the Dockerfile (hadolint), build the image with
 # buildah the way `docker build` would, and run the end-to-end scenarios marked
 # `container` inside it, as the runner runs a container action (workspace owned by
-# another uid, INPUT_*/GITHUB_* passed through). Prints SKIPPED and exits 0 only when a
-# tool cannot be installed on this machine.
+# another uid, INPUT_*/GITHUB_* passed through). On a developer machine it prints SKIPPED and
+# exits 0 when a tool cannot be installed; in CI (CI=true) that is a failure: a check that did
+# not run must not pass.
 set -euo pipefail
 
+skip() {  # $1: what could not run, and why
+  if [ "${CI:-}" = "true" ]; then
+    echo "container-check: FAILED: $1 (CI=true: the container check must run)" >&2
+    exit 1
+  fi
+  echo "container-check: $1 SKIPPED"
+}
+
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-tool=$(dirname "$repo")/shared/tools/container-action
+tool=${MG_CONTAINER_TOOL:-$(dirname "$repo")/shared/tools/container-action}
 python=${PYTHON:-}
 if [ -z "$python" ]; then
   if [ -x "$repo/.venv/bin/python" ]; then python=$repo/.venv/bin/python; else python=python3; fi
@@ -28,17 +37,17 @@ if [ -n "$hadolint" ]; then
   "$hadolint" Dockerfile
   echo "container-check: hadolint passed"
 else
-  echo "container-check: hadolint SKIPPED (cannot be installed here)"
+  skip "hadolint (cannot be installed here)"
 fi
 
 # 2. build and run inside the image
 if [ ! -f "$tool" ]; then
-  echo "container-check: SKIPPED ($tool not found)"
+  skip "the image build ($tool not found)"
   exit 0
 fi
 if ! { command -v buildah >/dev/null && command -v debootstrap >/dev/null; }; then
   if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq buildah debootstrap; } >/dev/null 2>&1; then
-    echo "container-check: SKIPPED (buildah cannot be installed here)"
+    skip "the image build (buildah cannot be installed here)"
     exit 0
   fi
 fi

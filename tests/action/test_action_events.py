@@ -131,3 +131,60 @@ def test_paths_input_and_the_annotation_cap_notice(tmp_path):
     assert result.commands[-1] == ("::notice title=migration-guard::12 errors and 0 warnings: GitHub shows 10 "
                                    "annotations of each kind per step; the job summary lists them all")
     assert result.summary.count("| [db/migrations/a1\\_drop\\.py\\:") == 12
+
+
+# The action's image has no git: a push is compared through the REST API instead.
+NO_GIT = {"PATH": "/nonexistent"}  # entrypoint.py runs by absolute path; git cannot be found
+
+
+def test_push_without_git_asks_the_compare_api(tmp_path, api):
+    git, base, head = repo_with_drop(tmp_path)
+    after = git.commit({"README.md": "hello\n"})
+    api.compares[(base, after)] = git.pr_files(base, after)
+    result = run_action(git.root, tmp_path / "run", "push", {"before": base, "after": after}, api.base_url,
+                        extra_env=NO_GIT)
+    assert [f"{r.method} {r.path}" for r in api.requests] == [f"GET /repos/acme/shop/compare/{base}...{after}"]
+    assert result.code == 1
+    assert result.outputs == {**PASS0, "errors": "1", "files-checked": "1", "result": "fail"}
+    assert result.commands[0].startswith("::error file=alembic/versions/0002_drop_nickname.py,line=10,")
+
+
+def test_push_without_git_and_without_an_answer_lints_every_revision_and_says_why(tmp_path, api):
+    git, base, head = repo_with_drop(tmp_path)
+    after = git.commit({"README.md": "hello\n"})
+    api.fault("GET", r"/compare/", "status", status=503, times=50)
+    result = run_action(git.root, tmp_path / "run", "push", {"before": base, "after": after}, api.base_url,
+                        extra_env=NO_GIT)
+    assert result.code == 1 and result.outputs["files-checked"] == "2"
+    assert result.commands[0] == (f"::notice title=migration-guard::cannot tell what changed since {base[:7]}: git is "
+                                  "not installed and the compare API failed (RetryError): linting every revision")
+
+
+def test_push_without_git_and_a_truncated_comparison_lints_every_revision(tmp_path, api):
+    git, base, head = repo_with_drop(tmp_path)
+    after = git.commit({"README.md": "hello\n"})
+    api.compares[(base, after)] = [{"filename": f"docs/page{i}.md", "status": "added"} for i in range(300)]
+    result = run_action(git.root, tmp_path / "run", "push", {"before": base, "after": after}, api.base_url,
+                        extra_env=NO_GIT)
+    assert result.code == 1 and result.outputs["files-checked"] == "2"
+    assert result.commands[0].endswith("git is not installed and the compare API lists at most 300 changed files: "
+                                       "linting every revision")
+
+
+def test_push_without_git_or_token_lints_every_revision(tmp_path):
+    git, base, head = repo_with_drop(tmp_path)
+    result = run_action(git.root, tmp_path / "run", "push", {"before": base, "after": head}, NO_API, token="",
+                        extra_env=NO_GIT)
+    assert result.code == 1 and result.outputs["files-checked"] == "2"
+    assert result.commands[0] == (f"::notice title=migration-guard::cannot tell what changed since {base[:12]}: git "
+                                  "is not installed: linting every revision")
+
+
+def test_pull_request_without_git_when_the_files_api_fails_lints_every_revision(tmp_path, api):
+    git, base, head = repo_with_drop(tmp_path)
+    api.add_pull(7, head, base, git.pr_files(base, head))
+    api.fault("GET", r"/pulls/7/files$", "status", status=503, times=50)
+    result = run_action(git.root, tmp_path / "run", "pull_request", pr_event(7, head, base), api.base_url,
+                        inputs={"review": "false", "comment": "false"}, extra_env=NO_GIT)
+    assert result.code == 1 and result.outputs["files-checked"] == "2"
+    assert "cannot tell which files changed: linting every revision in the workspace" in result.stdout

@@ -75,6 +75,7 @@ class FakeGitHub:
         self.reviews: list[dict] = []
         self.issue_comments: list[dict] = []
         self.contents: dict[tuple[str, str], bytes] = {}
+        self.compares: dict[tuple[str, str], list[dict]] = {}  # (base, head) -> files, as GET /compare lists them
         self.fork = False  # every write answers 403 like a read-only token
         self.keep_body_on_422 = False
         self.faults: list[Fault] = []
@@ -336,6 +337,13 @@ class _Handler(BaseHTTPRequestHandler):
                 "type": "file", "encoding": "base64", "path": m.group(1), "name": m.group(1).rsplit("/", 1)[-1],
                 "content": base64.b64encode(data).decode(), "size": len(data), "sha": "0" * 40, "url": url,
             }, {}
+        m = re.fullmatch(r"/compare/([^.]+)\.\.\.([^.]+)", rest)
+        if m and method == "GET":
+            files = fake.compares.get((m.group(1), m.group(2)))
+            if files is None:
+                return 404, {"message": "Not Found"}, {}
+            # GitHub lists at most 300 files, on the first page only
+            return 200, {"url": url, "status": "ahead", "total_commits": 1, "commits": [], "files": files[:300]}, {}
         m = re.fullmatch(r"/commits/([0-9a-f]{40})", rest)
         if m and method == "GET":
             return 200, {"sha": m.group(1), "url": url}, {}

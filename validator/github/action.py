@@ -56,6 +56,11 @@ class Action:
             return
         self.event = replace(self.event, base_sha=base)
 
+    def _open_repo(self):
+        from validator.github.client import connect
+
+        return connect(self.inputs.token, os.environ.get("GITHUB_API_URL")).get_repo(self.event.repository)
+
     def warn(self, message: str) -> None:
         commands.warning(message)
         self.notes.append(message)
@@ -84,9 +89,11 @@ class Action:
         if self.inputs.check_all:
             return Plan(paths=list(self.revisions))
         base = self.event.before if self.event.name == "push" else "HEAD~1"
-        changed = sources.git_changed(self.workspace, base, self.event.after or "HEAD")
+        # the compare API only when git cannot tell (the action's image has no git)
+        open_repo = self._open_repo if self.event.name == "push" and self.inputs.token else None
+        changed, why = sources.changed_since(self.workspace, base, self.event.after or "HEAD", open_repo)
         if changed is None:
-            commands.notice("no previous commit to compare with (new branch or shallow clone): linting every revision")
+            commands.notice(f"{why}: linting every revision")
             return Plan(paths=list(self.revisions))
         paths = [p for p in changed if sources.matches(p, self.globs, self.settings.exclude)]
         return Plan(paths=paths, nothing_changed=not paths)

@@ -2,15 +2,20 @@
 from __future__ import annotations
 
 import hashlib
+import re
+import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from validator.discover import matches
 
 LINTED_STATUSES = ("added", "modified", "renamed", "copied", "changed")
 MAX_PR_FILES = 3000  # GET /pulls/{n}/files stops there
+MAX_COMPARE_FILES = 300  # GET /compare/{base}...{head} lists no more
+NEW_BRANCH = "no previous commit to compare with (new branch or shallow clone)"
+_SHA = re.compile(r"[0-9a-f]{40}")
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,43 @@ def git_changed(workspace: Path, base: str, head: str) -> list[str] | None:
                 paths.append(fields[i + 1])
             i += 2
     return paths
+
+
+def api_changed(repo, base: str, head: str) -> tuple[list[str] | None, str]:
+    """Paths added, modified, renamed or copied between two commits, from the compare API.
+
+    None, with the reason, when the API cannot tell: it failed, or it listed as many files
+    as it ever lists, so the list may be cut short.
+    """
+    try:
+        files = repo.compare(base, head).files
+    except Exception as exc:  # noqa: BLE001 - any failure means: cannot tell
+        return None, f"the compare API failed ({type(exc).__name__})"
+    if len(files) >= MAX_COMPARE_FILES:
+        return None, f"the compare API lists at most {MAX_COMPARE_FILES} changed files"
+    return [f.filename for f in files if f.status in LINTED_STATUSES], ""
+
+
+def changed_since(workspace: Path, base: str, head: str, open_repo: Callable[[], object] | None = None
+                  ) -> tuple[list[str] | None, str]:
+    """Paths changed between two commits, and why not when nothing can tell.
+
+    git answers when it is installed and the clone holds both commits; else the compare API
+    of the repository ``open_repo`` returns (the action's image has no git). None means:
+    lint every revision, and say why.
+    """
+    if not base or set(base) == {"0"}:
+        return None, NEW_BRANCH
+    changed = git_changed(workspace, base, head)
+    if changed is not None:
+        return changed, ""
+    git_reason = "git cannot compare them (shallow clone?)" if shutil.which("git") else "git is not installed"
+    if open_repo is None or not (_SHA.fullmatch(base) and _SHA.fullmatch(head or "")):
+        return None, f"cannot tell what changed since {base[:12]}: {git_reason}"
+    changed, api_reason = api_changed(open_repo(), base, head)
+    if changed is not None:
+        return changed, ""
+    return None, f"cannot tell what changed since {base[:7]}: {git_reason} and {api_reason}"
 
 
 def read_workspace(workspace: Path, path: str) -> bytes | OSError:
