@@ -51,7 +51,17 @@ if ! { command -v buildah >/dev/null && command -v debootstrap >/dev/null; }; th
     exit 0
   fi
 fi
-echo "container-check: building the image"
-bash "$tool" build "$repo"
+# MG_IMAGE_TAG: another tag keeps this build apart from other checkouts sharing the tool's storage
+tag=${MG_IMAGE_TAG:-migration-guard:dev}
+echo "container-check: building the image $tag"
+bash "$tool" build "$repo" --tag "$tag"
+# the size the image adds to its base (the tool keeps its images in this storage)
+home=${CONTAINER_ACTION_HOME:-/var/tmp/container-action}
+buildah --storage-driver vfs --root "$home/storage" --runroot "$home/run" images --format '{{.Name}}:{{.Tag}} {{.Size}}' \
+  | grep -E "(/$tag|python:3\.[0-9]+-slim) " | sed 's/^/container-check: image size: /' || true
 echo "container-check: end-to-end scenarios inside the container"
-MG_E2E_CONTAINER=1 MG_CONTAINER_TOOL="$tool" "$python" -m pytest -q -p no:cacheprovider -m container tests/action
+timings=$(mktemp)
+MG_E2E_CONTAINER=1 MG_CONTAINER_TOOL="$tool" MG_IMAGE_TAG="$tag" MG_TIMINGS="$timings" \
+  "$python" -m pytest -q -p no:cacheprovider -m container tests/action
+sed 's/^/container-check: /' "$timings"
+rm -f "$timings"

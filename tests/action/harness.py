@@ -11,6 +11,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +24,7 @@ TOKEN = "ghs_e2eS3cretT0kenValue0123456789"
 REPO = "acme/shop"
 CONTAINER = os.environ.get("MG_E2E_CONTAINER") == "1"
 CONTAINER_TOOL = os.environ.get("MG_CONTAINER_TOOL") or str(ROOT.parent / "shared" / "tools" / "container-action")
+IMAGE_TAG = os.environ.get("MG_IMAGE_TAG") or "migration-guard:dev"
 
 ALEMBIC_INI = "[alembic]\nscript_location = alembic\n"
 BASE_REVISION = '''"""create users"""
@@ -109,6 +111,14 @@ class Result:
     stderr: str
     outputs: dict[str, str]
     summary: str
+    seconds: float = 0.0  # wall time of the run, container set-up included
+
+    @property
+    def seconds_to_verdict(self) -> float | None:
+        """From the process's start to its exit, as the entry point logs it with RUNNER_DEBUG=1."""
+        m = re.search(r"^::debug::migration-guard: exit code \d+, ([0-9.]+) s after the process started$",
+                      self.stdout, re.M)
+        return float(m.group(1)) if m else None
 
     @property
     def commands(self) -> list[str]:
@@ -155,12 +165,15 @@ def run_action(workspace: Path, tmp: Path, event_name: str, event: dict | None, 
         **(extra_env or {}),
     }
     if CONTAINER:
-        cmd = ["bash", CONTAINER_TOOL, "run", "--runner-owned"]
+        cmd = ["bash", CONTAINER_TOOL, "run", "--runner-owned", "--tag", IMAGE_TAG]
+        if os.environ.get("CONTAINER_ACTION_HOME"):  # where the tool keeps the image it built
+            env["CONTAINER_ACTION_HOME"] = os.environ["CONTAINER_ACTION_HOME"]
     else:
         cmd = [sys.executable, str(ROOT / "entrypoint.py")]
+    started = time.perf_counter()
     done = subprocess.run(cmd, cwd=workspace, env=env, capture_output=True, text=True, timeout=300)
     result = Result(done.returncode, done.stdout, done.stderr, parse_outputs(output.read_text(encoding="utf-8")),
-                    summary.read_text(encoding="utf-8"))
+                    summary.read_text(encoding="utf-8"), time.perf_counter() - started)
     # the token never reaches the log, whatever happened
     assert TOKEN not in done.stdout and TOKEN not in done.stderr
     assert "Traceback" not in done.stderr, done.stderr

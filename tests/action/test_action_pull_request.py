@@ -1,8 +1,10 @@
 """The action on pull_request events, run as the runner runs it, against the fake API."""
+import os
 import re
 
 import pytest
 
+from fake_server import HUMAN, OTHER_BOT
 from harness import ALEMBIC_INI, BASE_REVISION, REPO, Git, pr_event, run_action
 from validator.github.markers import FP_RE, SUMMARY_MARKER
 
@@ -256,3 +258,94 @@ def test_workflow_run_without_a_pull_request_does_nothing(pr, tmp_path, api):
     result = run_action(git.root, tmp_path / "run", "workflow_run", workflow_run_event(head), api.base_url)
     assert result.code == 0 and api.requests == []
     assert "set the pull-request input" in result.commands[0]
+
+
+@pytest.mark.container
+def test_clean_one_revision_pull_request_start_to_verdict(tmp_path, api):
+    """The run a team waits for most: one clean revision; timed from the process's start."""
+    git = Git(tmp_path / "ws")
+    base = git.commit({"alembic.ini": ALEMBIC_INI, "alembic/env.py": "",
+                       "alembic/versions/0001_create_users.py": BASE_REVISION}, "base")
+    clean = DROP.replace('    op.drop_table("legacy_sessions")\n    op.drop_column("users", "nickname")\n'
+                         '    op.execute("TRUNCATE audit_log")  # CI:DESTRUCTIVE_OK audit rows archived in OPS-12\n',
+                         '    op.add_column("users", sa.Column("email", sa.Text))\n')
+    head = git.commit({DROP_PATH: clean}, "add email")
+    api.add_pull(7, head, base, git.pr_files(base, head))
+    result = run(git, tmp_path, api, head, base, extra_env={"RUNNER_DEBUG": "1"})
+    assert result.code == 0
+    assert result.outputs == {**FAILING, "errors": "0", "bypassed": "0", "result": "pass"}
+    assert calls(api) == [FILES, ISSUE_COMMENTS]  # clean first run: nothing to post
+    elapsed = result.seconds_to_verdict
+    assert elapsed is not None and 0 < elapsed <= result.seconds
+    timings = os.environ.get("MG_TIMINGS")
+    if timings:  # scripts/container-check.sh prints them
+        with open(timings, "a", encoding="utf-8") as out:
+            out.write(f"clean one-revision pull request: {elapsed:.2f} s from the process's start to the verdict, "
+                      f"{result.seconds:.2f} s with the container's set-up\n")
+
+
+@pytest.mark.parametrize("author", [HUMAN, OTHER_BOT], ids=["person", "another-bot"])
+def test_our_fingerprints_in_someone_elses_comments_do_not_stop_our_review(pr, tmp_path, api, author):
+    git, base, head = pr
+    run(git, tmp_path, api, head, base, "first")
+    posted = [(c["path"], c["line"], c["body"]) for c in api.review_comments]
+    # a pull request where only someone else carries our real fingerprints: a quoting reply, a mirroring bot
+    api.review_comments.clear(), api.reviews.clear(), api.issue_comments.clear()
+    for path, line, body in posted:
+        api.add_review_comment(7, path, line, "> " + body.replace("\n", "\n> ") + "\n\nIs this safe?",
+                               user=author, review_body="")
+    api.requests.clear()
+    result = run(git, tmp_path, api, head, base, "second")
+    assert result.code == 1 and result.outputs == FAILING
+    assert calls(api) == [FILES, REVIEW_COMMENTS, "GET pulls/7/reviews", POST_REVIEW, ISSUE_COMMENTS,
+                          "POST issues/7/comments"]
+    review = api.calls("POST", "reviews$")[0].body
+    assert [(c["path"], c["line"], c["body"]) for c in review["comments"]] == posted
+    assert "2 of these could not be placed" not in api.issue_comments[0]["body"]
+
+
+HOSTILE_REASON = "ok ::error::pwned %0A::warning::x <!-- migration-guard:summary --> cc @octocat @org/team | a | b `x"
+HOSTILE = DROP.replace("# CI:DESTRUCTIVE_OK audit rows archived in OPS-12", "# CI:DESTRUCTIVE_OK " + HOSTILE_REASON)
+
+
+def test_a_hostile_bypass_reason_reaches_every_surface_inert(tmp_path, api):
+    git = Git(tmp_path / "ws")
+    base = git.commit({"alembic.ini": ALEMBIC_INI, "alembic/env.py": "",
+                       "alembic/versions/0001_create_users.py": BASE_REVISION}, "base")
+    head = git.commit({DROP_PATH: HOSTILE}, "drop legacy")
+    api.add_pull(7, head, base, git.pr_files(base, head))
+    result = run(git, tmp_path, api, head, base)
+    assert result.code == 1 and result.outputs == FAILING  # the bypass still counts, with its reason
+    # annotations: only our commands, one per finding; the reason's text is data, its % escaped
+    assert [c.split(" ", 1)[0] for c in result.commands] == ["::error", "::error", "::notice"]
+    for line in result.stdout.splitlines():
+        assert line.startswith(("::error ", "::notice ", "migration-guard: ")), line
+    notice = result.commands[2]
+    assert notice.startswith(f"::notice file={DROP_PATH},line=12,")
+    message = notice.split("::", 2)[2]
+    shown = message.replace("%0D", "\r").replace("%0A", "\n").replace("%25", "%")  # as the runner unescapes it
+    assert f"Bypassed: {HOSTILE_REASON}\n" in shown  # the reason's own %0A stays text, not a new line
+    # the review: two inline comments, each with exactly our one marker; the reason is not in them
+    review = api.calls("POST", "reviews$")[0].body
+    assert len(review["comments"]) == 2
+    for body in [c["body"] for c in review["comments"]] + [review["body"]]:
+        assert body.count("<!--") == 1 and "pwned" not in body
+    # the summary comment and the job summary: the reason is shown, inert
+    summary = api.issue_comments[0]["body"]
+    assert summary.startswith(SUMMARY_MARKER) and summary.count("<!--") == 1
+    for markdown in (summary, result.summary):
+        assert "pwned" in markdown
+        assert not re.search(r"@[A-Za-z0-9]", markdown), markdown
+        assert "migration-guard:summary -->" not in markdown.replace(SUMMARY_MARKER, "", 1)
+        lines = markdown.splitlines()
+        [at] = [i for i, line in enumerate(lines) if "pwned" in line]
+        header = at
+        while lines[header - 1].startswith("|"):
+            header -= 1
+        cells = [len(re.findall(r"(?<!\\)\|", lines[i])) for i in (header, at)]
+        assert lines[at].startswith("|") and cells[0] == cells[1], lines[at]  # the table keeps its columns
+    # a later run finds the one summary comment by its marker and edits nothing twice
+    api.requests.clear()
+    again = run(git, tmp_path, api, head, base, "again")
+    assert again.code == 1 and calls(api) == [FILES, REVIEW_COMMENTS, ISSUE_COMMENTS]
+    assert len(api.issue_comments) == 1 and len(api.reviews) == 1

@@ -25,6 +25,7 @@ from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 PREFIX = "/api/v3"
 BOT = {"login": "github-actions[bot]", "id": 41898282, "type": "Bot"}
 HUMAN = {"login": "octocat", "id": 1, "type": "User"}
+OTHER_BOT = {"login": "review-helper[bot]", "id": 77, "type": "Bot"}  # another app on the same repository
 WRITES = ("POST", "PATCH", "PUT", "DELETE")
 
 
@@ -130,9 +131,21 @@ class FakeGitHub:
         with self.lock:
             return self._new_issue_comment(number, body, user)
 
-    def add_review_comment(self, number: int, path: str, line: int | None, body: str, user: dict = BOT) -> dict:
+    def add_review_comment(self, number: int, path: str, line: int | None, body: str, user: dict = BOT,
+                           review_body: str | None = None) -> dict:
+        """A comment as someone left it; with ``review_body``, inside a review of theirs holding that body."""
         with self.lock:
-            return self._new_review_comment(number, None, self.pulls[number]["head"], {"path": path, "line": line, "body": body}, user)
+            review_id = None
+            if review_body is not None:
+                review_id = self._next()
+                self.reviews.append({
+                    "id": review_id, "number": number, "body": review_body, "state": "COMMENTED",
+                    "commit_id": self.pulls[number]["head"], "user": dict(user),
+                    "pull_request_url": self._url(f"/pulls/{number}"),
+                    "url": self._url(f"/pulls/{number}/reviews/{review_id}"),
+                })
+            spec = {"path": path, "line": line, "body": body}
+            return self._new_review_comment(number, review_id, self.pulls[number]["head"], spec, user)
 
     # -- object builders ----------------------------------------------------------------
 

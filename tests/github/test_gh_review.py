@@ -1,5 +1,6 @@
 import pytest
 
+from fake_server import HUMAN, OTHER_BOT
 from findings import finding
 from validator.github import review
 from validator.github.client import connect
@@ -144,3 +145,34 @@ def test_a_timed_out_post_is_listed_before_any_retry(fake, monkeypatch):
     assert post(repo, pull, drops(1)).posted == 1
     assert len(fake.reviews) == 1
     assert [r.method for r in fake.requests] == ["GET", "POST", "GET"]
+
+
+@pytest.mark.parametrize("author", [HUMAN, OTHER_BOT], ids=["person", "another-bot"])
+def test_a_real_fingerprint_in_someone_elses_comment_does_not_stop_ours(fake, author):
+    repo, pull = setup(fake)
+    [f] = drops(1)
+    # e.g. a reply quoting our comment, or another bot mirroring it: the marker comes along
+    fake.add_review_comment(7, PATH, f.line, f"> drop t0\n> <!-- migration-guard:fp={f.fingerprint} -->\nWhy?",
+                            user=author, review_body="")
+    result = post(repo, pull, [f])
+    assert result.posted == 1
+    [create] = fake.calls("POST", r"/pulls/7/reviews$")
+    assert [c["line"] for c in create.body["comments"]] == [f.line]
+    assert result.inline == {(PATH, f.fingerprint)}
+
+
+def test_comments_of_another_token_count_as_ours_inside_our_own_review(fake):
+    """With a GitHub App's token the action writes as that app's bot: its review carries our marker."""
+    repo, pull = setup(fake)
+    app = {"login": "mg-app[bot]", "id": 99, "type": "Bot"}
+    [f] = drops(1)
+    fake.add_review_comment(7, PATH, f.line, f"x\n<!-- migration-guard:fp={f.fingerprint} -->", user=app,
+                            review_body=f"<!-- migration-guard:review sha={HEAD} run=0123456789ab -->\n1 new")
+    fake.requests.clear()
+    result = post(repo, pull, [f])
+    assert result.posted == 0 and result.inline == {(PATH, f.fingerprint)}
+    assert [repr(r) for r in fake.requests] == ["GET /repos/acme/shop/pulls/7/comments",
+                                                "GET /repos/acme/shop/pulls/7/reviews"]
+    # the same comment in a review without our marker is not ours
+    fake.reviews[0]["body"] = "looks fine"
+    assert post(repo, pull, [f]).posted == 1

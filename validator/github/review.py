@@ -12,7 +12,9 @@ from typing import Callable, Iterable, Sequence
 from github import GithubException
 
 from validator.github.diff import placement
-from validator.github.markers import FP_MARKER, FP_RE, MAX_NEW_COMMENTS, REVIEW_MARKER, is_ours
+from validator.github.markers import (
+    FP_MARKER, FP_RE, MAX_NEW_COMMENTS, REVIEW_MARKER, REVIEW_RE, is_actions_bot, login,
+)
 from validator.github.writes import create_once, describe
 from validator.model import Finding
 from validator.render._common import by_severity
@@ -27,12 +29,27 @@ class ReviewResult:
 
 
 def posted_fingerprints(pull) -> set[tuple[str, str]]:
-    """Every fingerprint our earlier comments carry, across all pages (outdated ones too)."""
-    seen = set()
+    """Every fingerprint our earlier comments carry, across all pages (outdated ones too).
+
+    A fingerprint in someone else's comment (a person quoting ours, another bot) does not
+    count: ours come from github-actions[bot], or, with another token, sit in a review that
+    carries our review marker and was written by the same account. The reviews are listed
+    only when such a comment exists.
+    """
+    seen, others = set(), []
     for comment in pull.get_review_comments():
-        if is_ours(comment.user):
-            for fp in FP_RE.findall(comment.body or ""):
-                seen.add((comment.path, fp))
+        fingerprints = FP_RE.findall(comment.body or "")
+        if not fingerprints:
+            continue
+        if is_actions_bot(comment.user):
+            seen.update((comment.path, fp) for fp in fingerprints)
+        else:
+            others.append((comment, fingerprints))
+    if others:
+        ours = {(r.id, login(r.user)) for r in pull.get_reviews() if REVIEW_RE.search(r.body or "")}
+        for comment, fingerprints in others:
+            if (comment.pull_request_review_id, login(comment.user)) in ours:
+                seen.update((comment.path, fp) for fp in fingerprints)
     return seen
 
 

@@ -1,12 +1,14 @@
 """The one summary comment on a pull request: found by its hidden marker, edited in place."""
 from __future__ import annotations
 
-from validator.github.markers import COMMENT_LIMIT, SUMMARY_MARKER, is_ours
+from validator.github.markers import COMMENT_LIMIT, SUMMARY_MARKER, is_actions_bot, is_bot, login
 from validator.github.writes import create_once, guard_write
 
 
 def find_ours(issue) -> list:
-    return [c for c in issue.get_comments() if is_ours(c.user) and SUMMARY_MARKER in (c.body or "")]
+    """Bot comments that begin with our marker (a quote of ours does not), github-actions[bot]'s first."""
+    found = [c for c in issue.get_comments() if is_bot(c.user) and (c.body or "").startswith(SUMMARY_MARKER)]
+    return sorted(found, key=lambda c: not is_actions_bot(c.user))
 
 
 def upsert(issue, body: str, *, create: bool = True) -> str:
@@ -32,5 +34,6 @@ def upsert(issue, body: str, *, create: bool = True) -> str:
         guard_write(lambda: first.edit(body))
         outcome = "updated" if outcome == "unchanged" else outcome
     for duplicate in duplicates:  # left by concurrent runs or a lost answer
-        guard_write(duplicate.delete)
+        if login(duplicate.user) == login(first.user):  # never another account's comment
+            guard_write(duplicate.delete)
     return outcome
