@@ -276,7 +276,7 @@ def test_clean_one_revision_pull_request_start_to_verdict(tmp_path, api):
     assert result.outputs == {**FAILING, "errors": "0", "bypassed": "0", "result": "pass"}
     assert calls(api) == [FILES, ISSUE_COMMENTS]  # clean first run: nothing to post
     elapsed = result.seconds_to_verdict
-    assert elapsed is not None and 0 < elapsed <= result.seconds
+    assert elapsed is not None and 0 < elapsed <= result.seconds + 0.02  # /proc counts in 10 ms ticks
     timings = os.environ.get("MG_TIMINGS")
     if timings:  # scripts/container-check.sh prints them
         with open(timings, "a", encoding="utf-8") as out:
