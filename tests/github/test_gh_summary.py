@@ -1,6 +1,6 @@
 import pytest
 
-from fake_server import HUMAN
+from fake_server import HUMAN, OTHER_BOT
 from findings import finding, report
 from validator.github import summary, views
 from validator.github.client import connect
@@ -34,6 +34,16 @@ def test_only_bot_comments_with_the_marker_count_and_duplicates_are_deleted(fake
     bodies = [c["body"] for c in fake.issue_comments]
     assert bodies == [f"{SUMMARY_MARKER}\nforged by a person", "another bot's comment", f"{SUMMARY_MARKER}\nnew"]
     assert fake.issue_comments[2]["id"] == first["id"]
+
+
+def test_another_bots_comments_are_never_taken_for_ours_or_deleted(fake, issue):
+    fake.add_issue_comment(7, f"> {SUMMARY_MARKER}\n> quoted by another bot", user=OTHER_BOT)
+    their = fake.add_issue_comment(7, f"{SUMMARY_MARKER}\na bot that copies whole comments", user=OTHER_BOT)
+    ours = fake.add_issue_comment(7, f"{SUMMARY_MARKER}\nold")
+    assert summary.upsert(issue, "new") == "updated"
+    assert [c["id"] for c in fake.issue_comments] == [fake.issue_comments[0]["id"], their["id"], ours["id"]]
+    assert ours["body"] == f"{SUMMARY_MARKER}\nnew" and their["body"].endswith("copies whole comments")
+    assert [r.method for r in fake.requests] == ["GET", "PATCH"]  # no DELETE of another account's comment
 
 
 def test_ours_is_found_beyond_the_first_page(fake, issue):
