@@ -176,8 +176,16 @@ def test_push_without_git_or_token_lints_every_revision(tmp_path):
     result = run_action(git.root, tmp_path / "run", "push", {"before": base, "after": head}, NO_API, token="",
                         extra_env=NO_GIT)
     assert result.code == 1 and result.outputs["files-checked"] == "2"
-    assert result.commands[0] == (f"::notice title=migration-guard::cannot tell what changed since {base[:12]}: git "
+    assert result.commands[0] == (f"::notice title=migration-guard::cannot tell what changed since {base[:7]}: git "
                                   "is not installed: linting every revision")
+
+
+def test_workflow_dispatch_without_git_lints_every_revision(tmp_path):
+    git, base, head = repo_with_drop(tmp_path)
+    result = run_action(git.root, tmp_path / "run", "workflow_dispatch", {}, NO_API, extra_env=NO_GIT)
+    assert result.code == 1 and result.outputs["files-checked"] == "2"
+    assert result.commands[0] == ("::notice title=migration-guard::cannot tell what changed since HEAD~1: git is "
+                                  "not installed: linting every revision")
 
 
 def test_pull_request_without_git_when_the_files_api_fails_lints_every_revision(tmp_path, api):

@@ -13,14 +13,14 @@ COMMENT_LIMIT = 65_536  # "Body is too long (maximum is 65536 characters)"
 MAX_NEW_COMMENTS = 30  # per run, like reviewdog: more reads as spam and risks abuse limits
 
 
+def login(user) -> str | None:
+    return getattr(user, "login", None)
+
+
 def is_bot(user) -> bool:
     return getattr(user, "type", None) == "Bot"
 
 
 def is_actions_bot(user) -> bool:
     """The account GITHUB_TOKEN writes as, shared by every workflow: the marker tells which."""
-    return is_bot(user) and getattr(user, "login", None) == ACTIONS_BOT
-
-
-def login(user) -> str | None:
-    return getattr(user, "login", None)
+    return is_bot(user) and login(user) == ACTIONS_BOT

@@ -101,13 +101,14 @@ def changed_since(workspace: Path, base: str, head: str, open_repo: Callable[[],
     changed = git_changed(workspace, base, head)
     if changed is not None:
         return changed, ""
+    since = f"cannot tell what changed since {base[:7] if _SHA.fullmatch(base) else base[:40]}"
     git_reason = "git cannot compare them (shallow clone?)" if shutil.which("git") else "git is not installed"
     if open_repo is None or not (_SHA.fullmatch(base) and _SHA.fullmatch(head or "")):
-        return None, f"cannot tell what changed since {base[:12]}: {git_reason}"
+        return None, f"{since}: {git_reason}"
     changed, api_reason = api_changed(open_repo(), base, head)
     if changed is not None:
         return changed, ""
-    return None, f"cannot tell what changed since {base[:7]}: {git_reason} and {api_reason}"
+    return None, f"{since}: {git_reason} and {api_reason}"
 
 
 def read_workspace(workspace: Path, path: str) -> bytes | OSError:
