@@ -65,7 +65,9 @@ def test_json_is_one_object_with_the_public_shape(tmp_path: Path) -> None:
     assert report["version"] == 1 and report["files"] == [str(path)]
     first = next(f for f in report["findings"] if f["code"] == "MG101")
     assert list(first) == ["code", "rule", "severity", "path", "line", "end_line", "column", "phase", "message",
-                           "statement", "bypassed", "bypass_reason"]
+                           "statement", "bypassed", "bypass_reason", "object"]
+    assert first["object"] == {"kind": "table", "schema": None, "table": "old_analytics_table",
+                               "name": "old_analytics_table"}
     assert (first["rule"], first["severity"], first["phase"], first["statement"]) == (
         "drop-table", "error", "upgrade", "op.drop_table('old_analytics_table')")
     assert list(report["summary"]) == ["errors", "warnings", "bypassed", "files"]

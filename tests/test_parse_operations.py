@@ -91,8 +91,8 @@ def test_autocommit_block_and_attrs() -> None:
     )
     migration = parse_source("x.py", source.encode())
     first, second = migration.operations
-    assert (first.in_autocommit_block, first.attr("concurrently")) == (True, True)
-    assert (second.in_autocommit_block, second.attr("concurrently")) == (False, True)
+    assert (first.in_autocommit_block, first.concurrently) == (True, True)
+    assert (second.in_autocommit_block, second.concurrently) == (False, True)
 
 
 def test_add_column_facts() -> None:
@@ -101,7 +101,7 @@ def test_add_column_facts() -> None:
         "    op.add_column('t', sa.Column('a', sa.Integer(), nullable=False, server_default=sa.text('random()')))\n"
     )
     op = parse_source("x.py", source.encode()).operations[0]
-    assert (op.attr("nullable"), op.attr("has_default"), op.attr("default_volatile")) == (False, True, True)
+    assert (op.nullable, op.has_default, op.volatile_default) == (False, True, True)
 
 
 def test_loop_over_a_constant_list_follows_each_name() -> None:

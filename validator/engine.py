@@ -10,7 +10,7 @@ from typing import Iterable, Sequence
 
 from validator import bypass
 from validator.config import Settings
-from validator.model import Environment, Finding, Migration, Operation, Phase, Report, RuleInfo, Severity, Span
+from validator.model import Environment, Finding, Migration, OpKind, Operation, Phase, Report, RuleInfo, Severity, Span
 from validator.parse import parse_source, revision_only
 from validator.rules import Rule, all_rules, meta_rules
 from validator.rules.meta import PARSE_ERROR
@@ -33,12 +33,13 @@ def severity_of(info: RuleInfo, settings: Settings) -> Severity:
 
 def _finding(info: RuleInfo, severity: Severity, path: str, where: Operation | Span, message: str) -> Finding:
     if isinstance(where, Operation):
-        span, phase, statement = where.span, where.phase, where.statement
+        span, phase, statement, target = where.span, where.phase, where.statement, where.object
     else:
-        span, phase, statement = where, Phase.MODULE, ""
+        span, phase, statement, target = where, Phase.MODULE, "", None
     return Finding(
         code=info.code, rule=info.name, severity=severity, path=path, line=span.line,
         end_line=span.end_line, column=span.column, phase=phase, message=message, statement=statement,
+        object=target,
     )
 
 
@@ -46,7 +47,7 @@ def check_migration(migration: Migration, rules: Sequence[Rule], settings: Setti
     """Every finding of one revision, bypasses applied, before the downgrade policy."""
     findings: list[Finding] = []
     covered: list[Span] = []  # statement spans of findings, for bypass matching
-    by_kind: dict[str, list[Operation]] = {}
+    by_kind: dict[OpKind, list[Operation]] = {}
     for op in migration.operations:
         by_kind.setdefault(op.kind, []).append(op)
     for rule in rules:

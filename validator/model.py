@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
-from typing import Any, Mapping
+from dataclasses import dataclass
 
 
 class Severity(str, enum.Enum):
@@ -41,47 +40,161 @@ class Span:
 
 
 
+class OpKind(str, enum.Enum):
+    """What an operation does: the one vocabulary of the parsers and the rules.
+
+    A string enum, so a kind compares and hashes like its value (``"drop_table"``).
+    """
+
+    CREATE_TABLE = "create_table"
+    DROP_TABLE = "drop_table"
+    RENAME_TABLE = "rename_table"
+    TRUNCATE = "truncate"
+    ALTER_TABLE = "alter_table"  # an ALTER TABLE action no other kind names (ENABLE TRIGGER, SET ...)
+    ADD_COLUMN = "add_column"
+    DROP_COLUMN = "drop_column"
+    ALTER_COLUMN = "alter_column"
+    RENAME_COLUMN = "rename_column"
+    ADD_CONSTRAINT = "add_constraint"
+    DROP_CONSTRAINT = "drop_constraint"
+    VALIDATE_CONSTRAINT = "validate_constraint"
+    CREATE_INDEX = "create_index"
+    DROP_INDEX = "drop_index"
+    CREATE_VIEW = "create_view"
+    DROP_VIEW = "drop_view"
+    DROP_SCHEMA = "drop_schema"
+    DROP_DATABASE = "drop_database"
+    DROP_OTHER = "drop_other"  # DROP SEQUENCE, TYPE, FUNCTION, EXTENSION...: ``object_type`` says which
+    DELETE = "delete"
+    UPDATE = "update"
+    UNRESOLVED_SQL = "unresolved_sql"  # SQL that cannot be read statically: ``reason`` says why
+    OTHER_SQL = "other_sql"  # a statement that changes nothing checked; ``schema_change`` if it is DDL
+
+
+class Where(str, enum.Enum):
+    """The WHERE clause of a DELETE or UPDATE."""
+
+    NONE = "none"
+    FILTER = "filtered"
+    CONSTANT_TRUE = "constant_true"  # ``WHERE true``, ``WHERE 1 = 1``: every row all the same
+
+
+@dataclass(frozen=True)
+class ObjectRef:
+    kind: str                 # "table" | "column" | "constraint" | "index" | "view" | "materialized_view" |
+                              # "sequence" | "type" | "schema" | "function" | "extension" | "database" | ...
+    schema: str | None = None
+    table: str | None = None  # for a table: its own name; for a schema: None
+    name: str | None = None   # for a table: its own name too
+
+
+NOWHERE = Span(0, 0, 0)
+
+
 @dataclass(frozen=True)
 class Operation:
     """One database operation a revision performs, whatever it was written as.
 
-    ``kind`` is a word from ``KINDS``; ``attrs`` carries the facts rules need
-    (``concurrently``, ``where``, ``columns``...). ``span`` is where the operation
-    itself stands (an SQL statement's own lines inside a string); ``statement_span``
-    is the Python statement that runs it.
+    Every parser builds this one shape: the kind, the object it works on and the
+    named facts rules read; a fact that does not apply to a kind keeps its default.
+    ``span`` is where the operation itself stands (an SQL statement's own lines inside
+    a string); ``statement_span`` is the Python statement that runs it. A parser
+    reading SQL text builds it where it stands in that text; ``placed`` gives it its
+    place in the file.
     """
 
-    kind: str
-    span: Span
-    statement_span: Span
-    phase: Phase
-    origin: Origin
-    statement: str
+    kind: OpKind
     table: str | None = None
     schema: str | None = None
     target: str | None = None  # column, constraint, index, view, schema or database name
-    attrs: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    object_type: str | None = None  # ALTER_TABLE, DROP_OTHER: the object's kind, in ``ObjectRef.kind`` words
+    # where it stands
+    span: Span = NOWHERE
+    statement_span: Span = NOWHERE
+    phase: Phase = Phase.UPGRADE
+    origin: Origin = Origin.SQL
+    statement: str = ""
     in_autocommit_block: bool = False
     function: str = ""  # the function whose body holds it (upgrade, a helper...)
+    # facts of drops, indexes and DML
+    if_exists: bool = False
+    cascade: bool = False
+    concurrently: bool = False
+    materialized: bool = False  # a materialized view
+    unique: bool = False  # a unique index, or a column declared unique / primary key
+    where: Where | None = None  # DELETE, UPDATE
+    columns: tuple[str, ...] = ()  # the columns an UPDATE sets
+    new_name: str | None = None  # RENAME_COLUMN
+    reason: str = ""  # UNRESOLVED_SQL: why it cannot be read
+    schema_change: bool = False  # OTHER_SQL: a DDL statement (CREATE FUNCTION, GRANT, COMMENT...)
+    # constraints
+    constraint_type: str | None = None  # foreign_key, check, unique, primary_key, exclusion, not_null, other
+    not_valid: bool = False
+    using_index: bool = False
+    referenced_table: str | None = None  # a foreign key's, on ADD_CONSTRAINT and ADD_COLUMN
+    # the column definition of ADD_COLUMN
+    nullable: bool = True
+    has_default: bool = False
+    volatile_default: bool = False  # computed row by row: volatile function or stored generated column
+    volatile_functions: tuple[str, ...] = ()  # the volatile functions its default calls
+    foreign_key: bool = False
+    identity: bool = False
+    generated_stored: bool = False
+    column_type: str | None = None  # as written in SQL (``bigserial``); None from an op call
+    # the change of ALTER_COLUMN (and RENAME_COLUMN from ``op.alter_column``)
+    set_not_null: bool = False
+    drop_not_null: bool = False
+    type_change: bool = False
+    new_type: str | None = None
+    set_default: bool = False
 
     @property
     def qualified_table(self) -> str:
         name = self.table or "?"
         return f"{self.schema}.{name}" if self.schema else name
 
-    def attr(self, key: str, default: Any = None) -> Any:
-        return self.attrs.get(key, default)
+    @property
+    def object(self) -> ObjectRef | None:
+        """The database object it works on; None for SQL that names none."""
+        kind = _OBJECT_KIND.get(self.kind)
+        if kind == "table":
+            return ObjectRef("table", self.schema, self.table, self.table)
+        if kind in ("column", "constraint", "index"):
+            return ObjectRef(kind, self.schema, self.table, self.target)
+        if kind == "view":
+            return ObjectRef("materialized_view" if self.materialized else "view", self.schema, None, self.target)
+        if kind in ("schema", "database"):
+            return ObjectRef(kind, None, None, self.target)
+        if self.kind is OpKind.ALTER_TABLE:
+            if self.object_type in (None, "table"):
+                return ObjectRef("table", self.schema, self.table, self.table)
+            return ObjectRef(self.object_type, self.schema, None, self.table)
+        if self.kind is OpKind.DROP_OTHER:
+            return ObjectRef(self.object_type or "object", self.schema, None, self.target)
+        return None
+
+    def placed(self, **where: object) -> "Operation":
+        """A copy with its place in the file (``span``, ``phase``, ``statement``...) and other fields set.
+
+        Copies the instance dictionary: ``dataclasses.replace`` re-runs ``__init__`` over
+        every field, and the parser places every operation it finds.
+        """
+        copy = object.__new__(Operation)
+        copy.__dict__.update(self.__dict__)
+        copy.__dict__.update(where)
+        return copy
 
 
-# The operation vocabulary shared by the Python-call and SQL parsers.
-KINDS = frozenset(
-    {
-        "drop_table", "drop_column", "drop_schema", "drop_database", "truncate", "delete",
-        "update", "drop_constraint", "create_table", "add_column", "alter_column",
-        "create_index", "drop_index", "add_constraint", "rename_table", "rename_column",
-        "drop_view", "create_view", "unresolved_sql", "other_sql",
-    }
-)
+_OBJECT_KIND: dict[OpKind, str] = {
+    **dict.fromkeys((OpKind.CREATE_TABLE, OpKind.DROP_TABLE, OpKind.RENAME_TABLE, OpKind.TRUNCATE,
+                     OpKind.DELETE, OpKind.UPDATE), "table"),
+    **dict.fromkeys((OpKind.ADD_COLUMN, OpKind.DROP_COLUMN, OpKind.ALTER_COLUMN, OpKind.RENAME_COLUMN), "column"),
+    **dict.fromkeys((OpKind.ADD_CONSTRAINT, OpKind.DROP_CONSTRAINT, OpKind.VALIDATE_CONSTRAINT), "constraint"),
+    **dict.fromkeys((OpKind.CREATE_INDEX, OpKind.DROP_INDEX), "index"),
+    **dict.fromkeys((OpKind.CREATE_VIEW, OpKind.DROP_VIEW), "view"),
+    OpKind.DROP_SCHEMA: "schema",
+    OpKind.DROP_DATABASE: "database",
+}
 
 
 @dataclass(frozen=True)
@@ -172,6 +285,7 @@ class Finding:
     statement: str
     bypassed: bool = False
     bypass_reason: str | None = None
+    object: ObjectRef | None = None  # the database object the operation works on
 
     @property
     def fingerprint(self) -> str:

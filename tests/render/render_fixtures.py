@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from validator.model import Environment, Finding, Phase, Report, RuleInfo, Severity
+from validator.model import Environment, Finding, ObjectRef, Phase, Report, RuleInfo, Severity
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -40,17 +40,19 @@ def _f(code: str, rule: str, severity: Severity, path: str, line: int, **kw) -> 
 
 FINDINGS = (
     _f("MG101", "drop-table", Severity.ERROR, "alembic/versions/0001_init.py", 12,
-       message='Dropping table "users" destroys its data', statement='op.drop_table("users")'),
+       message='Dropping table "users" destroys its data', statement='op.drop_table("users")',
+       object=ObjectRef("table", None, "users", "users")),
     _f("MG904", "unresolved-sql", Severity.WARNING, "alembic/versions/0001_init.py", 20, end_line=23,
        message="SQL built at run time cannot be checked",
        statement='op.execute(\n    build_sql(\n        "x"\n    )\n)'),
     _f("MG105", "truncate", Severity.ERROR, "alembic/versions/0001_init.py", 30, bypassed=True,
        message='TRUNCATE "audit_log" removes every row', statement="TRUNCATE audit_log",
+       object=ObjectRef("table", "audit", "audit_log", "audit_log"),
        bypass_reason="audit log is archived to S3 first, see ADR-015"),
     _f("MG102", "drop-column", Severity.WARNING, "alembic/versions/0002_löschen.py", 40,
        phase=Phase.DOWNGRADE, column=9,
        message='Dropping column "größe" of "maße" destroys its data',
-       statement='op.drop_column("maße", "größe")  # 中文'),
+       statement='op.drop_column("maße", "größe")  # 中文', object=ObjectRef("column", None, "maße", "größe")),
     _f("MG901", "parse-error", Severity.ERROR, "alembic/versions/0004_broken.py", 7, column=1,
        phase=Phase.MODULE, message="invalid syntax (line 7)", statement=""),
     _f("MG101", "drop-table", Severity.ERROR, INJECTION_PATH, 3, end_line=8,

@@ -9,8 +9,9 @@ from validator.render.json_format import render_json
 
 FINDING_KEYS = [
     "code", "rule", "severity", "path", "line", "end_line", "column", "phase",
-    "message", "statement", "bypassed", "bypass_reason",
+    "message", "statement", "bypassed", "bypass_reason", "object",
 ]
+OBJECT_KEYS = ["kind", "schema", "table", "name"]
 FINDING_TYPES = {
     "code": str, "rule": str, "severity": str, "path": str, "line": int, "end_line": int,
     "column": int, "phase": str, "message": str, "statement": str, "bypassed": bool,
@@ -45,6 +46,9 @@ def test_findings_have_exact_keys_and_types(report):
         assert item["severity"] in {"error", "warning"}
         assert item["phase"] in {"upgrade", "downgrade", "module"}
         assert item["bypass_reason"] is None or isinstance(item["bypass_reason"], str)
+        target = item["object"]
+        assert target is None or (list(target) == OBJECT_KEYS and isinstance(target["kind"], str)
+                                  and all(v is None or isinstance(v, str) for v in target.values()))
 
 
 def test_values_round_trip(report):
@@ -55,6 +59,9 @@ def test_values_round_trip(report):
         assert item["path"] == finding.path
         assert item["bypassed"] is finding.bypassed
         assert item["bypass_reason"] == finding.bypass_reason
+        assert item["object"] == (None if finding.object is None else {
+            "kind": finding.object.kind, "schema": finding.object.schema,
+            "table": finding.object.table, "name": finding.object.name})
     bypassed = [i for i in findings if i["bypassed"]]
     assert [i["bypass_reason"] for i in bypassed] == ["audit log is archived to S3 first, see ADR-015"]
 

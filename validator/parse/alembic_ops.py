@@ -1,4 +1,4 @@
-"""Alembic ``op.*`` and ``batch_op.*`` calls -> operation facts, by a signature table.
+"""Alembic ``op.*`` and ``batch_op.*`` calls -> ``Operation`` values, by a signature table.
 
 Each entry names the positional parameters of the method as Alembic defines them;
 on a batch operation the table comes from ``batch_alter_table`` and is not an
@@ -7,9 +7,9 @@ argument, so the batch signature is the same list without it.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from validator.model import OpKind, Operation, Origin
 from validator.parse.pgnode import volatile
 
 # method -> (positional parameters on op, positional parameters on batch_op or None)
@@ -39,17 +39,6 @@ _CONSTRAINT_TYPE = {
     "create_unique_constraint": "unique", "create_primary_key": "primary_key",
     "create_exclude_constraint": "exclusion",
 }
-
-
-@dataclass
-class Fact:
-    """What an op call does, before spans and phase are attached."""
-
-    kind: str
-    table: str | None = None
-    schema: str | None = None
-    target: str | None = None
-    attrs: dict[str, Any] = field(default_factory=dict)
 
 
 def bind(method: str, call: ast.Call, batch: bool) -> dict[str, ast.expr] | None:
@@ -87,17 +76,14 @@ def call_name(expr: ast.expr | None) -> str | None:
 
 def column_facts(column: ast.expr | None, value: Callable[[ast.expr | None], str | None],
                  default_sql: Callable[[ast.expr], tuple[str, ...] | None]) -> dict[str, Any]:
-    """Facts of an ``sa.Column(...)`` argument: name, nullability, server default, foreign key."""
-    facts: dict[str, Any] = {"column": None, "nullable": True, "has_default": False, "default_volatile": False,
-                             "foreign_key": False, "unique": False}
+    """``Operation`` fields of an ``sa.Column(...)`` argument: name (``target``), nullability, default, foreign key."""
     if call_name(column) != "Column":
-        facts["column"] = value(column) if column is not None else None
-        facts["unknown_column"] = True
-        return facts
+        return {"target": value(column) if column is not None else None}
     assert isinstance(column, ast.Call)
+    facts: dict[str, Any] = {"target": None}
     args = list(column.args)
     if args and isinstance(args[0], (ast.Constant, ast.Name, ast.JoinedStr, ast.Call)) and call_name(args[0]) is None:
-        facts["column"] = value(args[0])
+        facts["target"] = value(args[0])
     kw = {k.arg: k.value for k in column.keywords if k.arg}
     if truthy(kw.get("primary_key")):
         facts["nullable"] = False
@@ -109,10 +95,8 @@ def column_facts(column: ast.expr | None, value: Callable[[ast.expr | None], str
     default = kw.get("server_default")
     if default is not None and not (isinstance(default, ast.Constant) and default.value is None):
         facts["has_default"] = True
-        functions = default_sql(default)
-        facts["default_functions"] = functions or ()
-        facts["volatile_functions"] = volatile(functions)
-        facts["default_volatile"] = bool(facts["volatile_functions"])
+        facts["volatile_functions"] = volatile(default_sql(default))
+        facts["volatile_default"] = bool(facts["volatile_functions"])
     for arg in args:
         name = call_name(arg)
         if name == "ForeignKey":
@@ -125,60 +109,62 @@ def column_facts(column: ast.expr | None, value: Callable[[ast.expr | None], str
             facts["identity"] = True
         elif name == "Computed":
             facts["has_default"] = True
-            facts["default_volatile"] = truthy(next((k.value for k in arg.keywords if k.arg == "persisted"), None)) \
+            facts["volatile_default"] = truthy(next((k.value for k in arg.keywords if k.arg == "persisted"), None)) \
                 is not False
-            facts["generated_stored"] = facts["default_volatile"]
+            facts["generated_stored"] = facts["volatile_default"]
     return facts
 
 
-def fact_for(method: str, args: dict[str, ast.expr], batch_table: tuple[str | None, str | None] | None,
-             value: Callable[[ast.expr | None], str | None],
-             default_sql: Callable[[ast.expr], tuple[str, ...] | None]) -> Fact | None:
-    """The operation an Alembic method performs, or None for one that changes nothing we check."""
+def operation_for(method: str, args: dict[str, ast.expr], batch_table: tuple[str | None, str | None] | None,
+                  value: Callable[[ast.expr | None], str | None],
+                  default_sql: Callable[[ast.expr], tuple[str, ...] | None]) -> Operation | None:
+    """The operation an Alembic method performs, not yet placed; None for one that changes nothing we check."""
     table, schema = batch_table if batch_table else (None, None)
     schema = value(args.get("schema")) if "schema" in args else schema
 
     def tbl(param: str) -> str | None:
         return table if batch_table else value(args.get(param))
 
+    def op(kind: OpKind, table: str | None, target: str | None = None, **facts: Any) -> Operation:
+        return Operation(kind, table, schema, target, origin=Origin.OP_CALL, **facts)
+
     if method == "drop_table":
-        return Fact("drop_table", tbl("table_name"), schema, attrs={"if_exists": truthy(args.get("if_exists")) or False})
+        return op(OpKind.DROP_TABLE, tbl("table_name"), if_exists=truthy(args.get("if_exists")) or False)
     if method == "drop_column":
-        return Fact("drop_column", tbl("table_name"), schema, value(args.get("column_name")))
+        return op(OpKind.DROP_COLUMN, tbl("table_name"), value(args.get("column_name")))
     if method == "drop_constraint":
-        return Fact("drop_constraint", tbl("table_name"), schema, value(args.get("constraint_name")),
-                    attrs={"constraint_type": value(args.get("type_"))})
+        return op(OpKind.DROP_CONSTRAINT, tbl("table_name"), value(args.get("constraint_name")),
+                  constraint_type=value(args.get("type_")))
     if method == "drop_index":
-        return Fact("drop_index", tbl("table_name"), schema, value(args.get("index_name")),
-                    attrs={"concurrently": bool(truthy(args.get("postgresql_concurrently")))})
+        return op(OpKind.DROP_INDEX, tbl("table_name"), value(args.get("index_name")),
+                  concurrently=bool(truthy(args.get("postgresql_concurrently"))))
     if method == "create_index":
-        return Fact("create_index", tbl("table_name"), schema, value(args.get("index_name")),
-                    attrs={"concurrently": bool(truthy(args.get("postgresql_concurrently"))),
-                           "unique": bool(truthy(args.get("unique")))})
+        return op(OpKind.CREATE_INDEX, tbl("table_name"), value(args.get("index_name")),
+                  concurrently=bool(truthy(args.get("postgresql_concurrently"))),
+                  unique=bool(truthy(args.get("unique"))))
     if method == "create_table":
-        return Fact("create_table", tbl("table_name"), schema)
+        return op(OpKind.CREATE_TABLE, tbl("table_name"))
     if method == "add_column":
-        facts = column_facts(args.get("column"), value, default_sql)
-        return Fact("add_column", tbl("table_name"), schema, facts.pop("column"), attrs=facts)
+        return op(OpKind.ADD_COLUMN, tbl("table_name"), **column_facts(args.get("column"), value, default_sql))
     if method == "alter_column":
         nullable = truthy(args.get("nullable"))
-        attrs = {"set_not_null": nullable is False, "drop_not_null": nullable is True,
-                 "type_change": "type_" in args, "set_default": "server_default" in args}
+        change: dict[str, Any] = {"set_not_null": nullable is False, "drop_not_null": nullable is True,
+                                  "type_change": "type_" in args, "set_default": "server_default" in args}
         if "server_default" in args:
-            functions = default_sql(args["server_default"]) or ()
-            attrs["default_volatile"] = bool(volatile(functions))
+            change["volatile_default"] = bool(volatile(default_sql(args["server_default"])))
         if "new_column_name" in args:
-            return Fact("rename_column", tbl("table_name"), schema, value(args.get("column_name")),
-                        attrs={**attrs, "new_name": value(args["new_column_name"])})
-        return Fact("alter_column", tbl("table_name"), schema, value(args.get("column_name")), attrs=attrs)
+            return op(OpKind.RENAME_COLUMN, tbl("table_name"), value(args.get("column_name")),
+                      new_name=value(args["new_column_name"]), **change)
+        return op(OpKind.ALTER_COLUMN, tbl("table_name"), value(args.get("column_name")), **change)
     if method == "rename_table":
-        return Fact("rename_table", value(args.get("old_table_name")), schema, value(args.get("new_table_name")))
+        return op(OpKind.RENAME_TABLE, value(args.get("old_table_name")), value(args.get("new_table_name")))
     if method in _CONSTRAINT_TYPE:
         source = "source_table" if method == "create_foreign_key" else "table_name"
-        attrs = {"constraint_type": _CONSTRAINT_TYPE[method],
-                 "not_valid": bool(truthy(args.get("postgresql_not_valid"))), "using_index": False}
+        referenced = None
         if method == "create_foreign_key":
-            attrs["referenced_table"] = value(args.get("referent_table"))
+            referenced = value(args.get("referent_table"))
             schema = value(args.get("source_schema")) if "source_schema" in args else schema
-        return Fact("add_constraint", tbl(source), schema, value(args.get("constraint_name")), attrs=attrs)
+        return op(OpKind.ADD_CONSTRAINT, tbl(source), value(args.get("constraint_name")),
+                  constraint_type=_CONSTRAINT_TYPE[method], not_valid=bool(truthy(args.get("postgresql_not_valid"))),
+                  referenced_table=referenced)
     return None

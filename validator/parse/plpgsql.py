@@ -12,6 +12,8 @@ from typing import Any, Callable
 
 import pglast
 
+from validator.model import OpKind, Operation
+from validator.parse.located import Located
 from validator.parse.pgnode import Node, const, parse
 
 _OPEN = re.compile(r"\$([A-Za-z_][A-Za-z_0-9]*)?\$|[Ee]?'")
@@ -27,9 +29,12 @@ def _body_start(text: str, start: int, end: int, body: str) -> int:
     return found if found >= 0 else start
 
 
-def do_block(stmt: Node, text: str, start: int, end: int, analyse: Callable) -> list:
-    from validator.parse.sql import SqlOp
+def _unresolved(start: int, end: int, reason: str) -> Located:
+    return Located(start, end, Operation(OpKind.UNRESOLVED_SQL, reason=reason))
 
+
+def do_block(stmt: Node, text: str, start: int, end: int, analyse: Callable) -> list[Located]:
+    """The operations of a ``DO`` statement at ``text[start:end]``; ``analyse`` reads each embedded statement."""
     body, language = None, "plpgsql"
     for arg in stmt.args or ():
         value = arg.arg
@@ -39,15 +44,15 @@ def do_block(stmt: Node, text: str, start: int, end: int, analyse: Callable) -> 
             elif arg.defname == "language":
                 language = (value.sval or "").lower()
     if body is None or language != "plpgsql":
-        return [SqlOp("unresolved_sql", start, end, attrs={"reason": f"a DO block in {language} is not analysed"})]
+        return [_unresolved(start, end, f"a DO block in {language} is not analysed")]
     origin = _body_start(text, start, end, body)
     wrapper = "CREATE FUNCTION mg_do() RETURNS void LANGUAGE plpgsql AS $mg_do$" + body + "$mg_do$"
     try:
         tree = pglast.parse_plpgsql(wrapper)
     except Exception as exc:  # noqa: BLE001
-        return [SqlOp("unresolved_sql", start, end, attrs={"reason": f"PL/pgSQL parser rejects the DO block ({exc})"})]
+        return [_unresolved(start, end, f"PL/pgSQL parser rejects the DO block ({exc})")]
     line_starts = [0] + [m.end() for m in re.finditer("\n", body)]
-    ops: list = []
+    ops: list[Located] = []
 
     def at(lineno: int, needle: str) -> int:
         line_offset = line_starts[min(max(lineno - 1, 0), len(line_starts) - 1)]
@@ -56,9 +61,7 @@ def do_block(stmt: Node, text: str, start: int, end: int, analyse: Callable) -> 
 
     def embedded(query: str, lineno: int) -> None:
         offset = at(lineno, query)
-        for op in analyse(query).ops:
-            ops.append(SqlOp(op.kind, origin + offset + op.start, origin + offset + op.end, op.table, op.schema,
-                             op.target, {**op.attrs, "in_do_block": True}))
+        ops.extend(found.shifted(origin + offset) for found in analyse(query).ops)
 
     def dynamic(expr: str, lineno: int) -> None:
         offset = at(lineno, expr)
@@ -70,12 +73,10 @@ def do_block(stmt: Node, text: str, start: int, end: int, analyse: Callable) -> 
         if is_constant and isinstance(sql, str):
             quote = expr.find("'")
             inner = origin + offset + max(quote + 1, 0)
-            for op in analyse(sql).ops:
-                ops.append(SqlOp(op.kind, inner + op.start, inner + op.end, op.table, op.schema, op.target,
-                                 {**op.attrs, "in_do_block": True}))
+            ops.extend(found.shifted(inner) for found in analyse(sql).ops)
         else:
-            ops.append(SqlOp("unresolved_sql", origin + offset, origin + offset + len(expr),
-                             attrs={"reason": "EXECUTE of SQL built at run time inside a DO block"}))
+            ops.append(_unresolved(origin + offset, origin + offset + len(expr),
+                                   "EXECUTE of SQL built at run time inside a DO block"))
 
     def walk(node: Any) -> None:
         if isinstance(node, dict):

@@ -10,7 +10,7 @@ import ast
 import re
 from dataclasses import dataclass, field, replace
 
-from validator.model import Bypass, Operation, Origin, Phase, Span
+from validator.model import Bypass, OpKind, Operation, Phase, Span
 from validator.parse import alembic_ops, sql
 from validator.parse.resolve import Resolver, Unresolved, Scope
 from validator.parse.strings import Source, SqlText
@@ -292,11 +292,10 @@ class Walker:
         if method == "execute":
             self._execute(args.get("sqltext"), call, span, ctx)
             return True
-        fact = alembic_ops.fact_for(method, args, batch, lambda e: self._value(e, ctx), self._default_functions)
-        if fact is not None:
+        op = alembic_ops.operation_for(method, args, batch, lambda e: self._value(e, ctx), self._default_functions)
+        if op is not None:
             where = Span(call.lineno, call.end_lineno or call.lineno, call.col_offset + 1)
-            self._add(fact.kind, where, span, ctx, Origin.OP_CALL, fold(self._segment(call)), fact.table,
-                      fact.schema, fact.target, fact.attrs)
+            self._add(op, where, span, ctx, fold(self._segment(call)))
         return True
 
     def _execute(self, arg: ast.expr | None, call: ast.Call, span: Span, ctx: Context) -> None:
@@ -305,28 +304,28 @@ class Walker:
             return
         construct = self.resolver.construct(arg, ctx.scope)
         if construct is not None:
-            kind, table_expr, attrs = construct
-            if kind:
+            op, table_expr = construct
+            if op is not None:
                 table = self._value(table_expr, ctx) if table_expr is not None else None
-                self._add(kind, where, span, ctx, Origin.EXPRESSION, self._segment(call), table, None, None, attrs)
+                self._add(op, where, span, ctx, self._segment(call), table=table)
             return
         text = self.resolver.text(arg, ctx.scope)
         if isinstance(text, Unresolved):
-            self._add("unresolved_sql", where, span, ctx, Origin.SQL, self._segment(call),
-                      attrs={"reason": text.reason})
+            self._add(Operation(OpKind.UNRESOLVED_SQL, reason=text.reason), where, span, ctx, self._segment(call))
             return
         self._sql(text, span, ctx)
 
     def _sql(self, text: SqlText, span: Span, ctx: Context) -> None:
         analysis = sql.analyse(text.text, self.token if self.token in text.text else None)
-        for op in analysis.ops:
-            start_line, start_col = text.position(op.start)
-            end_line, _ = text.position(max(op.end - 1, op.start))
-            statement = fold(text.restore(text.text[op.start:op.end]))
+        for found in analysis.ops:
+            start_line, start_col = text.position(found.start)
+            end_line, _ = text.position(max(found.end - 1, found.start))
+            statement = fold(text.restore(text.text[found.start:found.end]))
+            op = found.operation
             # a substituted constant can sit above the statement; the span never runs backwards
-            self._add(op.kind, Span(start_line, max(end_line, start_line), start_col), span, ctx, Origin.SQL, statement,
-                      text.restore(op.table) if op.table else None, op.schema,
-                      text.restore(op.target) if op.target else None, op.attrs)
+            self._add(op, Span(start_line, max(end_line, start_line), start_col), span, ctx, statement,
+                      table=text.restore(op.table) if op.table else None,
+                      target=text.restore(op.target) if op.target else None)
         for comment in analysis.comments:
             self._sql_bypass(text, analysis, comment)
 
@@ -349,18 +348,18 @@ class Walker:
             if target else Span(line, line)
         self.sql_bypasses[(line, scope.line)] = Bypass(line, reason, scope, in_sql=True)
 
-    def _add(self, kind: str, where: Span, span: Span, ctx: Context, origin: Origin, statement: str,
-             table: str | None = None, schema: str | None = None, target: str | None = None,
-             attrs: dict | None = None) -> None:
-        key = (kind, where.line, where.end_line, where.column, span.line, span.end_line, ctx.phase, table, target,
+    def _add(self, op: Operation, where: Span, span: Span, ctx: Context, statement: str,
+             **names: str | None) -> None:
+        """Place ``op`` in the file; ``names`` are its table or target as the file spells them."""
+        table, target = names.get("table", op.table), names.get("target", op.target)
+        key = (op.kind, where.line, where.end_line, where.column, span.line, span.end_line, ctx.phase, table, target,
                statement)
         if key in self._seen:
             return  # the same helper reached twice describes one operation
         self._seen.add(key)
-        self.operations.append(Operation(
-            kind=kind, span=where, statement_span=span, phase=ctx.phase, origin=origin, statement=statement,
-            table=table, schema=schema, target=target, attrs=dict(attrs or {}),
-            in_autocommit_block=ctx.autocommit, function=ctx.stack[-1] if ctx.stack else ctx.function,
+        self.operations.append(op.placed(
+            span=where, statement_span=span, phase=ctx.phase, statement=statement, in_autocommit_block=ctx.autocommit,
+            function=ctx.stack[-1] if ctx.stack else ctx.function, **names,
         ))
 
     # -- values -------------------------------------------------------------------------

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from typing import Any
 
+from validator.model import OpKind, Operation, Origin, Where
 from validator.parse import strings
 from validator.parse.strings import SqlText
 
@@ -166,11 +166,11 @@ class Resolver:
             return joined if joined is not None else SqlText("", ())
         return Unresolved(f"`{_short(self.source.segment(call))}` is computed at run time")
 
-    def construct(self, expr: ast.expr, scope: Scope) -> tuple[str | None, ast.expr | None, dict[str, Any]] | None:
+    def construct(self, expr: ast.expr, scope: Scope) -> tuple[Operation | None, ast.expr | None] | None:
         """A SQLAlchemy DML construct: ``sa.delete(t).where(...)``, ``t.update().values(...)``.
 
-        Returns (kind or None for a harmless construct, table expression, attrs), or None
-        when ``expr`` is not such a construct.
+        Returns (the operation, without its table, or None for a harmless construct;
+        the table expression), or None when ``expr`` is not such a construct.
         """
         if isinstance(expr, ast.Name):
             bound = scope.get(expr.id)
@@ -191,7 +191,7 @@ class Resolver:
         if root not in ("delete", "update", "insert", "select"):
             return None
         if root in ("insert", "select"):
-            return None, None, {}
+            return None, None
         table_expr = node.func.value if isinstance(node.func, ast.Attribute) else (node.args[0] if node.args else None)
         if isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name) and \
                 node.func.value.id in ("sa", "sqlalchemy", "expression", "sql"):
@@ -199,10 +199,11 @@ class Resolver:
         table_expr = self._table_name(table_expr, scope)
         filtered = any(m in ("where", "filter", "filter_by") for m in chain) or \
             any(k.arg == "whereclause" for k in node.keywords)
-        attrs: dict[str, Any] = {"where": "filtered" if filtered else "none"}
+        where = Where.FILTER if filtered else Where.NONE
         if root == "update":
-            attrs["columns"] = tuple(k.arg for k in keywords if k.arg)
-        return root, table_expr, attrs
+            columns = tuple(k.arg for k in keywords if k.arg)
+            return Operation(OpKind.UPDATE, origin=Origin.EXPRESSION, where=where, columns=columns), table_expr
+        return Operation(OpKind.DELETE, origin=Origin.EXPRESSION, where=where), table_expr
 
     def _table_name(self, expr: ast.expr | None, scope: Scope) -> ast.expr | None:
         """``sa.table("t", ...)`` or a name bound to one -> the expression naming the table."""

@@ -6,24 +6,16 @@ literals inside SQL never become operations: only the parser's statements do.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 import pglast
 
+from validator.model import OpKind, Operation, Where
+from validator.parse.located import Located
 from validator.parse.pgnode import Node, const, function_names, parse, volatile
-
-
-@dataclass(frozen=True)
-class SqlOp:
-    kind: str
-    start: int
-    end: int
-    table: str | None = None
-    schema: str | None = None
-    target: str | None = None
-    attrs: dict[str, Any] = field(default_factory=dict, compare=False)
+from validator.parse.plpgsql import do_block
 
 
 @dataclass(frozen=True)
@@ -35,7 +27,7 @@ class SqlComment:
 
 @dataclass(frozen=True)
 class SqlAnalysis:
-    ops: tuple[SqlOp, ...]
+    ops: tuple[Located, ...]
     statements: tuple[tuple[int, int], ...]  # (start, end) of each statement
     comments: tuple[SqlComment, ...] = ()
 
@@ -97,10 +89,10 @@ def truth(node: Node | None) -> bool | None:
     return None
 
 
-def where_kind(node: Node | None) -> str:
+def where_kind(node: Node | None) -> Where:
     if node is None:
-        return "none"
-    return "constant_true" if truth(node) is True else "filtered"
+        return Where.NONE
+    return Where.CONSTANT_TRUE if truth(node) is True else Where.FILTER
 
 
 @lru_cache(maxsize=1024)
@@ -118,6 +110,7 @@ def _type_name(type_name: Node | None) -> str | None:
 
 
 def _column_facts(col: Node) -> dict[str, Any]:
+    """``Operation`` fields of a column definition."""
     constraints = col.constraints or []
     kinds = {c.contype for c in constraints}
     default = next((c.raw_expr for c in constraints if c.contype == "CONSTR_DEFAULT"), None)
@@ -125,12 +118,11 @@ def _column_facts(col: Node) -> dict[str, Any]:
     return {
         "nullable": not (col.is_not_null or "CONSTR_NOTNULL" in kinds or "CONSTR_PRIMARY" in kinds),
         "has_default": default is not None or "CONSTR_IDENTITY" in kinds,
-        "default_volatile": bool(volatile(functions)) or "CONSTR_GENERATED" in kinds,
-        "default_functions": functions,
+        "volatile_default": bool(volatile(functions)) or "CONSTR_GENERATED" in kinds,
         "volatile_functions": volatile(functions),
         "foreign_key": "CONSTR_FOREIGN" in kinds,
         "unique": "CONSTR_UNIQUE" in kinds or "CONSTR_PRIMARY" in kinds,
-        "type": _type_name(col.typeName),
+        "column_type": _type_name(col.typeName),
         "identity": "CONSTR_IDENTITY" in kinds,
         "generated_stored": "CONSTR_GENERATED" in kinds,
         "referenced_table": next((_name(c.pktable)[0] for c in constraints
@@ -143,108 +135,113 @@ _CONSTRAINT = {
     "CONSTR_PRIMARY": "primary_key", "CONSTR_EXCLUSION": "exclusion", "CONSTR_NOTNULL": "not_null",
 }
 _COLUMN_CHANGES = ("AT_SetNotNull", "AT_DropNotNull", "AT_AlterColumnType", "AT_ColumnDefault")
+# the parser's object types in ``ObjectRef.kind`` words, where they differ
+_OBJECT_TYPE = {"matview": "materialized_view", "foreign_table": "table"}
 
 
-def _alter_table(stmt: Node, start: int, end: int) -> list[SqlOp]:
+def _object_type(objtype: str | None) -> str:
+    word = (objtype or "OBJECT_TABLE").removeprefix("OBJECT_").lower()
+    return _OBJECT_TYPE.get(word, word)
+
+
+def _alter_table(stmt: Node) -> list[Operation]:
     table, schema = _name(stmt.relation)
-    relkind = (stmt.objtype or "OBJECT_TABLE").removeprefix("OBJECT_").lower()
+    object_type = _object_type(stmt.objtype)
     ops = []
     for cmd in stmt.cmds or []:
         sub, definition = cmd.subtype, cmd.def_
-        base = dict(start=start, end=end, table=table, schema=schema)
         if sub == "AT_DropColumn":
-            ops.append(SqlOp("drop_column", target=cmd.name, attrs={"if_exists": bool(cmd.missing_ok)}, **base))
+            ops.append(Operation(OpKind.DROP_COLUMN, table, schema, cmd.name, if_exists=bool(cmd.missing_ok)))
         elif sub == "AT_DropConstraint":
-            ops.append(SqlOp("drop_constraint", target=cmd.name, **base))
+            ops.append(Operation(OpKind.DROP_CONSTRAINT, table, schema, cmd.name))
         elif sub == "AT_AddColumn" and isinstance(definition, Node) and definition.type == "ColumnDef":
-            ops.append(SqlOp("add_column", target=definition.colname, attrs=_column_facts(definition), **base))
+            ops.append(Operation(OpKind.ADD_COLUMN, table, schema, definition.colname, **_column_facts(definition)))
         elif sub == "AT_AddConstraint" and isinstance(definition, Node) and definition.type == "Constraint":
-            ops.append(SqlOp("add_constraint", target=definition.conname, attrs={
-                "constraint_type": _CONSTRAINT.get(definition.contype, "other"),
-                "not_valid": bool(definition.skip_validation), "using_index": bool(definition.indexname),
-                "referenced_table": _name(definition.pktable)[0]}, **base))
+            ops.append(Operation(OpKind.ADD_CONSTRAINT, table, schema, definition.conname,
+                                 constraint_type=_CONSTRAINT.get(definition.contype, "other"),
+                                 not_valid=bool(definition.skip_validation),
+                                 using_index=bool(definition.indexname),
+                                 referenced_table=_name(definition.pktable)[0]))
+        elif sub == "AT_ValidateConstraint":
+            ops.append(Operation(OpKind.VALIDATE_CONSTRAINT, table, schema, cmd.name))
         elif sub in _COLUMN_CHANGES:
-            attrs = {"set_not_null": sub == "AT_SetNotNull", "drop_not_null": sub == "AT_DropNotNull",
-                     "type_change": sub == "AT_AlterColumnType", "set_default": sub == "AT_ColumnDefault"}
+            change: dict[str, Any] = {"set_not_null": sub == "AT_SetNotNull", "drop_not_null": sub == "AT_DropNotNull",
+                                      "type_change": sub == "AT_AlterColumnType",
+                                      "set_default": sub == "AT_ColumnDefault"}
             if sub == "AT_AlterColumnType" and isinstance(definition, Node) and definition.typeName:
-                attrs["new_type"] = _type_name(definition.typeName)
-                attrs["using"] = definition.raw_default is not None
+                change["new_type"] = _type_name(definition.typeName)
             if sub == "AT_ColumnDefault" and definition is not None:
-                attrs["default_volatile"] = bool(volatile(function_names(definition)))
-            ops.append(SqlOp("alter_column", target=cmd.name, **base, attrs=attrs))
+                change["volatile_default"] = bool(volatile(function_names(definition)))
+            ops.append(Operation(OpKind.ALTER_COLUMN, table, schema, cmd.name, **change))
         else:
-            ops.append(SqlOp("alter_table", target=cmd.name, attrs={"action": sub, "relkind": relkind}, **base))
+            ops.append(Operation(OpKind.ALTER_TABLE, table, schema, cmd.name, object_type=object_type))
     return ops
 
 
 _DROP_KIND = {
-    "OBJECT_TABLE": "drop_table", "OBJECT_FOREIGN_TABLE": "drop_table", "OBJECT_INDEX": "drop_index",
-    "OBJECT_VIEW": "drop_view", "OBJECT_MATVIEW": "drop_view", "OBJECT_SCHEMA": "drop_schema",
+    "OBJECT_TABLE": OpKind.DROP_TABLE, "OBJECT_FOREIGN_TABLE": OpKind.DROP_TABLE, "OBJECT_INDEX": OpKind.DROP_INDEX,
+    "OBJECT_VIEW": OpKind.DROP_VIEW, "OBJECT_MATVIEW": OpKind.DROP_VIEW, "OBJECT_SCHEMA": OpKind.DROP_SCHEMA,
 }
+# statements that change the schema without an operation kind of their own (CREATE FUNCTION, GRANT...)
+_DDL_NODES = ("Create", "Alter", "Rename", "Drop", "Define", "Comment", "Grant", "Rule")
 
 
-def _statement_ops(stmt: Node, start: int, end: int) -> list[SqlOp]:
+def _statement_ops(stmt: Node) -> list[Operation]:
     """One parsed statement -> its operations (a DROP of three tables is three)."""
-    base = dict(start=start, end=end)
     kind = stmt.type
     if kind == "DropStmt":
         remove = stmt.removeType or ""
-        op_kind = _DROP_KIND.get(remove, "drop_other")
+        op_kind = _DROP_KIND.get(remove, OpKind.DROP_OTHER)
+        facts = {"if_exists": bool(stmt.missing_ok), "cascade": stmt.behavior == "DROP_CASCADE",
+                 "concurrently": bool(stmt.concurrent), "materialized": remove == "OBJECT_MATVIEW"}
+        if op_kind is OpKind.DROP_OTHER:
+            facts["object_type"] = _object_type(remove)
         ops = []
         for obj in stmt.objects or []:
             name, schema = _dotted(obj)
-            attrs = {"if_exists": bool(stmt.missing_ok), "cascade": stmt.behavior == "DROP_CASCADE",
-                     "concurrently": bool(stmt.concurrent), "materialized": remove == "OBJECT_MATVIEW",
-                     "object_type": remove.removeprefix("OBJECT_").lower()}
-            if op_kind == "drop_table":
-                ops.append(SqlOp(op_kind, table=name, schema=schema, attrs=attrs, **base))
+            if op_kind is OpKind.DROP_TABLE:
+                ops.append(Operation(op_kind, name, schema, **facts))
             else:
-                ops.append(SqlOp(op_kind, target=name, schema=schema, attrs=attrs, **base))
+                ops.append(Operation(op_kind, None, schema, name, **facts))
         return ops
     if kind == "DropdbStmt":
-        return [SqlOp("drop_database", target=stmt.dbname, attrs={"if_exists": bool(stmt.missing_ok)}, **base)]
+        return [Operation(OpKind.DROP_DATABASE, target=stmt.dbname, if_exists=bool(stmt.missing_ok))]
     if kind == "TruncateStmt":
         cascade = stmt.behavior == "DROP_CASCADE"
-        return [SqlOp("truncate", table=r.relname, schema=r.schemaname, attrs={"cascade": cascade}, **base)
-                for r in stmt.relations or []]
+        return [Operation(OpKind.TRUNCATE, r.relname, r.schemaname, cascade=cascade) for r in stmt.relations or []]
     if kind == "DeleteStmt":
         table, schema = _name(stmt.relation)
-        return [SqlOp("delete", table=table, schema=schema, attrs={"where": where_kind(stmt.whereClause)}, **base)]
+        return [Operation(OpKind.DELETE, table, schema, where=where_kind(stmt.whereClause))]
     if kind == "UpdateStmt":
         table, schema = _name(stmt.relation)
         columns = tuple(t.name for t in stmt.targetList or [] if t.name)
-        return [SqlOp("update", table=table, schema=schema,
-                      attrs={"where": where_kind(stmt.whereClause), "columns": columns}, **base)]
+        return [Operation(OpKind.UPDATE, table, schema, where=where_kind(stmt.whereClause), columns=columns)]
     if kind == "AlterTableStmt":
-        return _alter_table(stmt, start, end)
+        return _alter_table(stmt)
     if kind == "RenameStmt":
         table, schema = _name(stmt.relation)
         if stmt.renameType == "OBJECT_TABLE":
-            return [SqlOp("rename_table", table=table, schema=schema, target=stmt.newname, **base)]
+            return [Operation(OpKind.RENAME_TABLE, table, schema, stmt.newname)]
         if stmt.renameType == "OBJECT_COLUMN":
-            return [SqlOp("rename_column", table=table, schema=schema, target=stmt.subname,
-                          attrs={"new_name": stmt.newname}, **base)]
-        return [SqlOp("other_sql", table=table, schema=schema, attrs={"node": "RenameStmt"}, **base)]
+            return [Operation(OpKind.RENAME_COLUMN, table, schema, stmt.subname, new_name=stmt.newname)]
+        return [Operation(OpKind.OTHER_SQL, table, schema, schema_change=True)]
     if kind == "IndexStmt":
         table, schema = _name(stmt.relation)
-        return [SqlOp("create_index", table=table, schema=schema, target=stmt.idxname,
-                      attrs={"concurrently": bool(stmt.concurrent), "unique": bool(stmt.unique)}, **base)]
+        return [Operation(OpKind.CREATE_INDEX, table, schema, stmt.idxname, concurrently=bool(stmt.concurrent),
+                          unique=bool(stmt.unique))]
     if kind == "CreateStmt":
         table, schema = _name(stmt.relation)
-        return [SqlOp("create_table", table=table, schema=schema, **base)]
+        return [Operation(OpKind.CREATE_TABLE, table, schema)]
     if kind == "ViewStmt":
         name, schema = _name(stmt.view)
-        return [SqlOp("create_view", target=name, schema=schema, attrs={"materialized": False}, **base)]
+        return [Operation(OpKind.CREATE_VIEW, None, schema, name)]
     if kind == "CreateTableAsStmt":
         into = stmt.into
         name, schema = _name(into.rel if isinstance(into, Node) else None)
         if stmt.objtype == "OBJECT_MATVIEW":
-            return [SqlOp("create_view", target=name, schema=schema, attrs={"materialized": True}, **base)]
-        return [SqlOp("create_table", table=name, schema=schema, **base)]
-    if kind == "TransactionStmt":  # BEGIN, COMMIT...: "begin", "commit", "rollback"...
-        transaction = (stmt.kind or "TRANS_STMT_BEGIN").removeprefix("TRANS_STMT_").lower()
-        return [SqlOp("other_sql", attrs={"node": "TransactionStmt", "transaction": transaction}, **base)]
-    return [SqlOp("other_sql", attrs={"node": kind}, **base)]
+            return [Operation(OpKind.CREATE_VIEW, None, schema, name, materialized=True)]
+        return [Operation(OpKind.CREATE_TABLE, name, schema)]
+    return [Operation(OpKind.OTHER_SQL, schema_change=kind.startswith(_DDL_NODES))]
 
 
 _LEADING = re.compile(r"(?:\s+|--[^\n]*|/\*.*?\*/)*", re.S)
@@ -262,7 +259,7 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 @lru_cache(maxsize=4096)
 def analyse(text: str, token: str | None = None) -> SqlAnalysis:
     """Every operation in ``text``; comments holding ``token`` are returned for bypass matching."""
-    ops: list[SqlOp] = []
+    ops: list[Located] = []
     statements: list[tuple[int, int]] = []
     for start, end, stmt, error in _statements(text):
         start, end = _trim(text, start, end)
@@ -272,11 +269,9 @@ def analyse(text: str, token: str | None = None) -> SqlAnalysis:
         if stmt is None:
             ops.extend(_fallback(text, start, end, error))
         elif stmt.type == "DoStmt":
-            from validator.parse.plpgsql import do_block
-
             ops.extend(do_block(stmt, text, start, end, analyse))
         else:
-            ops.extend(_statement_ops(stmt, start, end))
+            ops.extend(Located(start, end, op) for op in _statement_ops(stmt))
     comments = _comments(text, token) if token and token in text else ()
     return SqlAnalysis(tuple(ops), tuple(statements), comments)
 
@@ -312,16 +307,13 @@ def _statements(text: str):
             yield sl.start + start, sl.start + end, stmt, None
 
 
-def _fallback(text: str, start: int, end: int, error: str | None) -> list[SqlOp]:
+def _fallback(text: str, start: int, end: int, error: str | None) -> list[Located]:
     """pglast rejected the statement: sqlparse reads its shape, or it is reported unresolved."""
     from validator.parse.sqlfallback import classify  # sqlparse is slow to import and rarely needed
 
-    found = classify(text[start:end])
-    if found:
-        return [SqlOp(kind, start=start, end=end, table=table, target=target,
-                      attrs={**attrs, "parser": "sqlparse"}) for kind, table, target, attrs in found]
-    return [SqlOp("unresolved_sql", start=start, end=end,
-                  attrs={"reason": f"PostgreSQL's parser rejects it ({error or 'syntax error'})"})]
+    found = classify(text[start:end]) or [
+        Operation(OpKind.UNRESOLVED_SQL, reason=f"PostgreSQL's parser rejects it ({error or 'syntax error'})")]
+    return [Located(start, end, op) for op in found]
 
 
 def _comments(text: str, token: str) -> tuple[SqlComment, ...]:

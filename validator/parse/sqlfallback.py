@@ -6,12 +6,10 @@ plain to a tokenizer, and a destructive statement must not hide behind a syntax 
 """
 from __future__ import annotations
 
-from typing import Any
-
 import sqlparse
 from sqlparse import tokens as T
 
-Found = tuple[str, "str | None", "str | None", dict[str, Any]]
+from validator.model import OpKind, Operation, Where
 
 
 def _words(statement: str) -> list[str]:
@@ -31,7 +29,12 @@ def _after(words: list[str], i: int, skip: tuple[str, ...] = ("IF", "EXISTS", "O
     return words[i].strip('"') if i < len(words) else None
 
 
-def classify(statement: str) -> list[Found]:
+def _where(words: list[str]) -> Where:
+    return Where.FILTER if "WHERE" in words else Where.NONE
+
+
+def classify(statement: str) -> list[Operation]:
+    """The operations of a statement pglast rejected, not yet placed; [] when the shape is not recognised."""
     try:
         words = _words(statement)
     except Exception:  # noqa: BLE001 - sqlparse is a best effort here
@@ -40,27 +43,27 @@ def classify(statement: str) -> list[Found]:
         return []
     head = " ".join(words[:3])
     if head.startswith(("DROP TABLE", "DROP FOREIGN TABLE")):
-        return [("drop_table", _after(words, 2 if words[1] == "TABLE" else 3), None, {})]
+        return [Operation(OpKind.DROP_TABLE, _after(words, 2 if words[1] == "TABLE" else 3))]
     if head.startswith("DROP SCHEMA"):
-        return [("drop_schema", None, _after(words, 2), {})]
+        return [Operation(OpKind.DROP_SCHEMA, target=_after(words, 2))]
     if head.startswith("DROP DATABASE"):
-        return [("drop_database", None, _after(words, 2), {})]
+        return [Operation(OpKind.DROP_DATABASE, target=_after(words, 2))]
     if head.startswith(("DROP MATERIALIZED VIEW", "DROP VIEW")):
-        return [("drop_view", None, None, {"materialized": words[1] == "MATERIALIZED"})]
+        return [Operation(OpKind.DROP_VIEW, materialized=words[1] == "MATERIALIZED")]
     if words[0] == "TRUNCATE":
-        return [("truncate", _after(words, 1), None, {})]
+        return [Operation(OpKind.TRUNCATE, _after(words, 1))]
     if head.startswith("DELETE FROM"):
-        where = "filtered" if "WHERE" in words else "none"
-        return [("delete", _after(words, 2), None, {"where": where})]
+        return [Operation(OpKind.DELETE, _after(words, 2), where=_where(words))]
     if words[0] == "UPDATE":
-        return [("update", _after(words, 1), None, {"where": "filtered" if "WHERE" in words else "none"})]
+        return [Operation(OpKind.UPDATE, _after(words, 1), where=_where(words))]
     if head.startswith("ALTER TABLE"):
         table = _after(words, 2)
-        found: list[Found] = []
+        found: list[Operation] = []
         for i, word in enumerate(words[:-1]):
             if word == "DROP" and words[i + 1] == "CONSTRAINT":
-                found.append(("drop_constraint", table, _after(words, i + 2), {}))
+                found.append(Operation(OpKind.DROP_CONSTRAINT, table, target=_after(words, i + 2)))
             elif word == "DROP" and words[i + 1] not in ("NOT", "DEFAULT", "EXPRESSION", "IDENTITY"):
-                found.append(("drop_column", table, _after(words, i + 1, ("COLUMN", "IF", "EXISTS")), {}))
+                found.append(Operation(OpKind.DROP_COLUMN, table,
+                                       target=_after(words, i + 1, ("COLUMN", "IF", "EXISTS"))))
         return found
     return []

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from validator.model import Environment, Finding, Report
+from validator.model import Environment, Finding, ObjectRef, Report
 from validator.render._common import dumps
 
 SCHEMA_VERSION = 1
@@ -27,11 +27,18 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "statement": finding.statement,
         "bypassed": finding.bypassed,
         "bypass_reason": finding.bypass_reason,
+        "object": object_dict(finding.object),
     }
 
 
 def environment_dict(environment: Environment, report: Report) -> dict[str, Any]:
     return {"path": environment.path, "config": environment.config, "files": len(environment.files)}
+
+
+def object_dict(target: ObjectRef | None) -> dict[str, Any] | None:
+    if target is None:
+        return None
+    return {"kind": target.kind, "schema": target.schema, "table": target.table, "name": target.name}
 
 
 def report_dict(report: Report) -> dict[str, Any]:

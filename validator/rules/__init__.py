@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Union
 
-from validator.model import Migration, Operation, RuleInfo, Severity, Span
+from validator.model import Migration, OpKind, Operation, RuleInfo, Severity, Span
 
 Hit = tuple[Union[Operation, Span], str]
 _CODE = re.compile(r"^MG\d{3}$")
@@ -27,10 +27,10 @@ class Rule:
     info: RuleInfo
     doc: str
     check: Callable[..., Iterable]
-    kinds: frozenset[str] | None  # None: the check sees the whole migration
+    kinds: frozenset[OpKind] | None  # None: the check sees the whole migration
     scope: str  # "operation", "migration" or "project"
 
-    def run(self, migration: Migration, by_kind: dict[str, list[Operation]] | None = None) -> Iterator[Hit]:
+    def run(self, migration: Migration, by_kind: dict[OpKind, list[Operation]] | None = None) -> Iterator[Hit]:
         """``by_kind`` (operations grouped by kind) spares each rule a pass over every operation."""
         if self.scope == "operation":
             if self.kinds is None or by_kind is None:
@@ -61,7 +61,7 @@ def rule(
     code: str,
     name: str,
     severity: Severity,
-    kinds: Iterable[str] | None = None,
+    kinds: Iterable[OpKind] | None = None,
     scope: str = "operation",
     category: str = "destructive",
     opt_in: bool = False,
@@ -75,6 +75,9 @@ def rule(
             raise ValueError(f"bad rule code or name: {code} {name}")
         if not doc:
             raise ValueError(f"rule {code} has no documentation")
+        unknown = [k for k in kinds or () if not isinstance(k, OpKind)]
+        if unknown:  # a string would match nothing, and the rule would silently never fire
+            raise ValueError(f"rule {code} {name}: kinds must be OpKind members, not {unknown!r}")
         if code in _REGISTRY or any(r.info.name == name for r in _REGISTRY.values()):
             raise ValueError(f"rule {code} {name} registered twice")
         summary = doc.splitlines()[0].strip()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from validator.model import Migration, Operation, Phase
+from validator.model import Migration, OpKind, Operation, Phase
 
 
 def _schema(schema: str | None) -> str:
@@ -46,17 +46,17 @@ def _index(migration: Migration) -> _Index:
     for place, op in enumerate(migration.operations):
         index.position[id(op)] = place
         key = _table_key(op.phase, op.schema, op.table)
-        if op.kind == "create_table" and key:
+        if op.kind is OpKind.CREATE_TABLE and key:
             index.created.setdefault(key, place)
-        elif op.kind == "create_view":
+        elif op.kind is OpKind.CREATE_VIEW:
             view = _table_key(op.phase, op.schema, op.target)
             if view:
                 index.created.setdefault(view, place)  # a new materialized view gets its first index
-        elif op.kind == "add_column" and key and op.target:
+        elif op.kind is OpKind.ADD_COLUMN and key and op.target:
             index.added.setdefault(key + (op.target.lower(),), place)
-        elif op.kind == "alter_table" and key and op.attr("action") == "AT_ValidateConstraint":
+        elif op.kind is OpKind.VALIDATE_CONSTRAINT and key:
             index.validated.setdefault(key, place)
-        if op.kind in ("create_index", "create_view") and op.target:
+        if op.kind in (OpKind.CREATE_INDEX, OpKind.CREATE_VIEW) and op.target:
             key = (op.phase, op.kind, _schema(op.schema))
             if "{" in op.target:
                 index.patterns.setdefault(key, []).append((place, _pattern(op.target)))
@@ -91,7 +91,7 @@ def validated_before(op: Operation, migration: Migration) -> bool:
     return key is not None and index.validated.get(key, len(index.position)) < _place(op, index)
 
 
-def created_in_revision(op: Operation, kind: str, name: str | None, migration: Migration, *,
+def created_in_revision(op: Operation, kind: OpKind, name: str | None, migration: Migration, *,
                         earlier_only: bool = True) -> bool:
     """An index or view called ``name`` is created in the same phase (earlier, unless told otherwise)."""
     if not name:

@@ -23,15 +23,15 @@ later step, which only takes a SHARE UPDATE EXCLUSIVE lock: reads and writes go 
    op.execute("ALTER TABLE orders VALIDATE CONSTRAINT ck_orders_amount_positive")
    ```
 """
-from validator.model import Migration, Operation, Severity
+from validator.model import Migration, OpKind, Operation, Severity
 from validator.rules import rule
 from validator.rules._same_revision import table_is_new
 
 
-@rule(code="MG205", name="add-check-validating", severity=Severity.WARNING, kinds={"add_constraint"},
+@rule(code="MG205", name="add-check-validating", severity=Severity.WARNING, kinds={OpKind.ADD_CONSTRAINT},
       category="lock")
 def check(op: Operation, migration: Migration) -> str | None:
-    if op.attr("constraint_type") != "check" or op.attr("not_valid") or table_is_new(op, migration):
+    if op.constraint_type != "check" or op.not_valid or table_is_new(op, migration):
         return None
     return (f"adds check constraint {op.target or '(unnamed)'} on {op.qualified_table} without NOT VALID, "
             "blocking reads and writes while every row is checked")

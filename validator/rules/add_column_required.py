@@ -25,16 +25,16 @@ or add it in steps:
 2. Deploy code that writes it, and backfill the existing rows in batches.
 3. Make it NOT NULL the safe way (see MG207).
 """
-from validator.model import Migration, Operation, Severity
+from validator.model import Migration, OpKind, Operation, Severity
 from validator.rules import rule
 from validator.rules._same_revision import table_is_new
 
 
-@rule(code="MG208", name="add-column-required", severity=Severity.WARNING, kinds={"add_column"}, category="lock")
+@rule(code="MG208", name="add-column-required", severity=Severity.WARNING, kinds={OpKind.ADD_COLUMN}, category="lock")
 def check(op: Operation, migration: Migration) -> str | None:
-    if op.attr("nullable", True) or op.attr("has_default") or op.attr("identity") or table_is_new(op, migration):
+    if op.nullable or op.has_default or op.identity or table_is_new(op, migration):
         return None
-    if str(op.attr("type") or "").lower() in SERIAL:
+    if str(op.column_type or "").lower() in SERIAL:
         return None  # a serial column gets its default from a sequence (MG209 reports the rewrite)
     return f"adds NOT NULL column {op.target or '?'} to {op.qualified_table} without a server default"
 

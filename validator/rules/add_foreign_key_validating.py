@@ -31,22 +31,22 @@ reads and writes go on while the existing rows are checked:
    op.execute("ALTER TABLE orders VALIDATE CONSTRAINT fk_orders_customer_id")
    ```
 """
-from validator.model import Migration, Operation, Severity
+from validator.model import Migration, OpKind, Operation, Severity
 from validator.rules import rule
 from validator.rules._same_revision import table_is_new
 
 
 @rule(code="MG204", name="add-foreign-key-validating", severity=Severity.WARNING,
-      kinds={"add_constraint", "add_column"}, category="lock")
+      kinds={OpKind.ADD_CONSTRAINT, OpKind.ADD_COLUMN}, category="lock")
 def check(op: Operation, migration: Migration) -> str | None:
-    if op.kind == "add_column":
-        if not op.attr("foreign_key") or table_is_new(op, migration):
+    if op.kind is OpKind.ADD_COLUMN:
+        if not op.foreign_key or table_is_new(op, migration):
             return None
-        referenced = op.attr("referenced_table")
+        referenced = op.referenced_table
         also = f" and {referenced}" if referenced else " and the referenced table"
         return f"adds column {op.target or '?'} with a foreign key, locking {op.qualified_table}{also} while it is checked"
-    if op.attr("constraint_type") != "foreign_key" or op.attr("not_valid") or table_is_new(op, migration):
+    if op.constraint_type != "foreign_key" or op.not_valid or table_is_new(op, migration):
         return None
-    referenced = op.attr("referenced_table") or "the referenced table"
+    referenced = op.referenced_table or "the referenced table"
     return (f"adds foreign key {op.target or '(unnamed)'} on {op.qualified_table} without NOT VALID, "
             f"blocking writes to {op.qualified_table} and {referenced} while every row is checked")

@@ -29,20 +29,20 @@ constraint, which only needs a brief lock because the index already exists:
    For a primary key the columns must already be ``NOT NULL`` (see MG207), otherwise
    ``ADD PRIMARY KEY USING INDEX`` scans the table to set them.
 """
-from validator.model import Migration, Operation, Severity
+from validator.model import Migration, OpKind, Operation, Severity
 from validator.rules import rule
 from validator.rules._same_revision import table_is_new
 
 
-@rule(code="MG206", name="add-unique-constraint", severity=Severity.WARNING, kinds={"add_constraint", "add_column"},
+@rule(code="MG206", name="add-unique-constraint", severity=Severity.WARNING, kinds={OpKind.ADD_CONSTRAINT, OpKind.ADD_COLUMN},
       category="lock")
 def check(op: Operation, migration: Migration) -> str | None:
-    if op.kind == "add_column":
-        if not op.attr("unique") or table_is_new(op, migration):
+    if op.kind is OpKind.ADD_COLUMN:
+        if not op.unique or table_is_new(op, migration):
             return None
         return f"adds unique column {op.target or '?'} to {op.qualified_table}, building its index under ACCESS EXCLUSIVE"
-    kind = op.attr("constraint_type")
-    if kind not in ("unique", "primary_key") or op.attr("using_index") or table_is_new(op, migration):
+    kind = op.constraint_type
+    if kind not in ("unique", "primary_key") or op.using_index or table_is_new(op, migration):
         return None
     what = "unique constraint" if kind == "unique" else "primary key"
     return (f"adds {what} {op.target or '(unnamed)'} on {op.qualified_table} without USING INDEX, "

@@ -26,15 +26,15 @@ For a binary-compatible change, say why in the bypass:
 op.alter_column("users", "bio", type_=sa.Text())  # CI:DESTRUCTIVE_OK varchar(500) -> text, no rewrite
 ```
 """
-from validator.model import Migration, Operation, Severity
+from validator.model import Migration, OpKind, Operation, Severity
 from validator.rules import rule
 from validator.rules._same_revision import table_is_new
 
 
-@rule(code="MG210", name="alter-column-type", severity=Severity.WARNING, kinds={"alter_column"}, category="lock")
+@rule(code="MG210", name="alter-column-type", severity=Severity.WARNING, kinds={OpKind.ALTER_COLUMN}, category="lock")
 def check(op: Operation, migration: Migration) -> str | None:
-    if not op.attr("type_change") or table_is_new(op, migration):
+    if not op.type_change or table_is_new(op, migration):
         return None
-    new_type = op.attr("new_type")
+    new_type = op.new_type
     to = f" to {new_type}" if new_type else ""
     return f"changes the type of {op.qualified_table}.{op.target or '?'}{to} under ACCESS EXCLUSIVE, usually rewriting the table"

@@ -34,14 +34,14 @@ Keep such revisions small: the work before the block is already committed when t
 index build starts, so a failure leaves the revision half applied. One concurrent index
 per revision is the easiest to re-run.
 """
-from validator.model import Migration, Operation, Severity
+from validator.model import Migration, OpKind, Operation, Severity
 from validator.rules import rule
 
 
 @rule(code="MG203", name="concurrent-index-in-transaction", severity=Severity.ERROR,
-      kinds={"create_index", "drop_index"}, category="lock")
+      kinds={OpKind.CREATE_INDEX, OpKind.DROP_INDEX}, category="lock")
 def check(op: Operation, migration: Migration) -> str | None:
-    if not op.attr("concurrently") or op.in_autocommit_block:
+    if not op.concurrently or op.in_autocommit_block:
         return None
-    verb = "builds" if op.kind == "create_index" else "drops"
+    verb = "builds" if op.kind is OpKind.CREATE_INDEX else "drops"
     return f"{verb} index {op.target or '(unnamed)'} CONCURRENTLY inside the revision's transaction, which PostgreSQL rejects"

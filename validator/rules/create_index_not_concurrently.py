@@ -27,14 +27,14 @@ which lets writes through) outside the revision's transaction:
    (``DROP INDEX CONCURRENTLY``) and run the revision again, which is why
    ``if_not_exists`` alone is not enough after a failure.
 """
-from validator.model import Migration, Operation, Severity
+from validator.model import Migration, OpKind, Operation, Severity
 from validator.rules import rule
 from validator.rules._same_revision import table_is_new
 
 
-@rule(code="MG201", name="create-index-not-concurrently", severity=Severity.WARNING, kinds={"create_index"},
+@rule(code="MG201", name="create-index-not-concurrently", severity=Severity.WARNING, kinds={OpKind.CREATE_INDEX},
       category="lock")
 def check(op: Operation, migration: Migration) -> str | None:
-    if op.attr("concurrently") or table_is_new(op, migration):
+    if op.concurrently or table_is_new(op, migration):
         return None
     return f"builds index {op.target or '(unnamed)'} on {op.qualified_table} without CONCURRENTLY, blocking writes"

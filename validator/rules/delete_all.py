@@ -11,15 +11,15 @@ row really must go, say why:
 
     op.execute("DELETE FROM feature_flags_cache")  # CI:DESTRUCTIVE_OK cache rebuilt on startup
 """
-from validator.model import Migration, Operation, Severity
+from validator.model import Migration, OpKind, Operation, Severity, Where
 from validator.rules import rule
 
 
-@rule(code="MG106", name="delete-all", severity=Severity.ERROR, kinds={"delete"})
+@rule(code="MG106", name="delete-all", severity=Severity.ERROR, kinds={OpKind.DELETE})
 def check(op: Operation, migration: Migration) -> str | None:
-    where = op.attr("where")
-    if where == "none":
+    where = op.where
+    if where is Where.NONE:
         return f"deletes every row of {op.qualified_table}: the DELETE has no WHERE clause"
-    if where == "constant_true":
+    if where is Where.CONSTANT_TRUE:
         return f"deletes every row of {op.qualified_table}: its WHERE clause is always true"
     return None

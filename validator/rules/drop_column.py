@@ -12,10 +12,10 @@ still selects or inserts the column and fails until the new release is out.
 
        op.drop_column("users", "legacy_flag")  # CI:DESTRUCTIVE_OK unused since v42, see ADR-021
 """
-from validator.model import Migration, Operation, Severity
+from validator.model import Migration, OpKind, Operation, Severity
 from validator.rules import rule
 
 
-@rule(code="MG102", name="drop-column", severity=Severity.ERROR, kinds={"drop_column"})
+@rule(code="MG102", name="drop-column", severity=Severity.ERROR, kinds={OpKind.DROP_COLUMN})
 def check(op: Operation, migration: Migration) -> str:
     return f"drops column {op.target or '?'} of table {op.qualified_table} and its data"

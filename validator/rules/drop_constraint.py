@@ -11,10 +11,10 @@ revision with a bypass:
 
     op.drop_constraint("orders_status_check", "orders")  # CI:DESTRUCTIVE_OK replaced by orders_status_check_v2
 """
-from validator.model import Migration, Operation, Severity
+from validator.model import Migration, OpKind, Operation, Severity
 from validator.rules import rule
 
 
-@rule(code="MG107", name="drop-constraint", severity=Severity.ERROR, kinds={"drop_constraint"})
+@rule(code="MG107", name="drop-constraint", severity=Severity.ERROR, kinds={OpKind.DROP_CONSTRAINT})
 def check(op: Operation, migration: Migration) -> str:
     return f"drops constraint {op.target or '?'} of table {op.qualified_table}"

@@ -7,10 +7,10 @@ migrations run automatically on every environment, production included.
 **Safer alternative**: manage databases outside Alembic (infrastructure code, a
 runbook). There is no safe form of this statement in a revision.
 """
-from validator.model import Migration, Operation, Severity
+from validator.model import Migration, OpKind, Operation, Severity
 from validator.rules import rule
 
 
-@rule(code="MG104", name="drop-database", severity=Severity.ERROR, kinds={"drop_database"})
+@rule(code="MG104", name="drop-database", severity=Severity.ERROR, kinds={OpKind.DROP_DATABASE})
 def check(op: Operation, migration: Migration) -> str:
     return f"drops database {op.target or '?'}"

@@ -21,15 +21,15 @@ unused indexes is routine maintenance. The lock side of a drop is MG202.
                          postgresql_concurrently=True)  # CI:DESTRUCTIVE_OK idx_scan = 0 for 60 days
    ```
 """
-from validator.model import Migration, Operation, Severity
+from validator.model import Migration, OpKind, Operation, Severity
 from validator.rules import rule
 from validator.rules._same_revision import created_in_revision
 
 
-@rule(code="MG304", name="drop-index", severity=Severity.WARNING, kinds={"drop_index"}, category="compatibility",
+@rule(code="MG304", name="drop-index", severity=Severity.WARNING, kinds={OpKind.DROP_INDEX}, category="compatibility",
       opt_in=True)
 def check(op: Operation, migration: Migration) -> str | None:
-    if created_in_revision(op, "create_index", op.target, migration):
+    if created_in_revision(op, OpKind.CREATE_INDEX, op.target, migration):
         return None
     table = f" of {op.qualified_table}" if op.table else ""
     return f"drops index {op.target or '?'}{table}"

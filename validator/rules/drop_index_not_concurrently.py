@@ -20,17 +20,17 @@ def upgrade():
                       postgresql_concurrently=True, if_exists=True)
 ```
 """
-from validator.model import Migration, Operation, Severity
+from validator.model import Migration, OpKind, Operation, Severity
 from validator.rules import rule
 from validator.rules._same_revision import created_in_revision, table_is_new
 
 
-@rule(code="MG202", name="drop-index-not-concurrently", severity=Severity.WARNING, kinds={"drop_index"},
+@rule(code="MG202", name="drop-index-not-concurrently", severity=Severity.WARNING, kinds={OpKind.DROP_INDEX},
       category="lock")
 def check(op: Operation, migration: Migration) -> str | None:
-    if op.attr("concurrently") or table_is_new(op, migration):
+    if op.concurrently or table_is_new(op, migration):
         return None
-    if created_in_revision(op, "create_index", op.target, migration):
+    if created_in_revision(op, OpKind.CREATE_INDEX, op.target, migration):
         return None
     table = f" on {op.qualified_table}" if op.table else ""
     return f"drops index {op.target or '?'}{table} without CONCURRENTLY, blocking reads and writes"

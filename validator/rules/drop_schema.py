@@ -10,11 +10,11 @@ must go, say why:
 
     op.execute("DROP SCHEMA staging_2023")  # CI:DESTRUCTIVE_OK empty since the 2024 migration
 """
-from validator.model import Migration, Operation, Severity
+from validator.model import Migration, OpKind, Operation, Severity
 from validator.rules import rule
 
 
-@rule(code="MG103", name="drop-schema", severity=Severity.ERROR, kinds={"drop_schema"})
+@rule(code="MG103", name="drop-schema", severity=Severity.ERROR, kinds={OpKind.DROP_SCHEMA})
 def check(op: Operation, migration: Migration) -> str:
-    cascade = " with CASCADE, dropping everything in it" if op.attr("cascade") else " and everything in it"
+    cascade = " with CASCADE, dropping everything in it" if op.cascade else " and everything in it"
     return f"drops schema {op.target or '?'}{cascade}"

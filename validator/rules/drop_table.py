@@ -13,10 +13,10 @@ migration commits; a downgrade recreates an empty table, never the rows.
 
        op.drop_table("legacy_events")  # CI:DESTRUCTIVE_OK archived to s3://dumps/legacy_events (ADR-015)
 """
-from validator.model import Migration, Operation, Severity
+from validator.model import Migration, OpKind, Operation, Severity
 from validator.rules import rule
 
 
-@rule(code="MG101", name="drop-table", severity=Severity.ERROR, kinds={"drop_table"})
+@rule(code="MG101", name="drop-table", severity=Severity.ERROR, kinds={OpKind.DROP_TABLE})
 def check(op: Operation, migration: Migration) -> str:
     return f"drops table {op.qualified_table} and every row in it"

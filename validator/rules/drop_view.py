@@ -22,16 +22,16 @@ is a view created earlier in the same revision.
 To change a view, replace it in one revision (``CREATE OR REPLACE VIEW`` when only
 columns are added at the end, or ``DROP VIEW`` followed by ``CREATE VIEW``).
 """
-from validator.model import Migration, Operation, Severity
+from validator.model import Migration, OpKind, Operation, Severity
 from validator.rules import rule
 from validator.rules._same_revision import created_in_revision
 
 
-@rule(code="MG303", name="drop-view", severity=Severity.WARNING, kinds={"drop_view"}, category="compatibility")
+@rule(code="MG303", name="drop-view", severity=Severity.WARNING, kinds={OpKind.DROP_VIEW}, category="compatibility")
 def check(op: Operation, migration: Migration) -> str | None:
-    if created_in_revision(op, "create_view", op.target, migration, earlier_only=False):
+    if created_in_revision(op, OpKind.CREATE_VIEW, op.target, migration, earlier_only=False):
         return None
-    what = "materialized view" if op.attr("materialized") else "view"
+    what = "materialized view" if op.materialized else "view"
     name = f"{op.schema}.{op.target}" if op.schema else op.target or "?"
-    cascade = " and, with CASCADE, the views built on it" if op.attr("cascade") else ""
+    cascade = " and, with CASCADE, the views built on it" if op.cascade else ""
     return f"drops {what} {name}{cascade}"

@@ -32,15 +32,12 @@ def downgrade():
     raise NotImplementedError("irreversible: the old enum values were merged")
 ```
 """
-from validator.model import Migration, Phase, Severity, Span
+from validator.model import Migration, OpKind, Phase, Severity, Span
 from validator.rules import rule
 
-SCHEMA_KINDS = {
-    "create_table", "drop_table", "drop_column", "drop_schema", "drop_constraint", "add_column", "alter_column",
-    "create_index", "drop_index", "add_constraint", "rename_table", "rename_column", "drop_view", "create_view",
-    "alter_table", "drop_other",
-}
-_DDL_NODES = ("Create", "Alter", "Rename", "Drop", "Define", "Comment", "Grant", "Rule")
+# the operations a downgrade() undoes: not data changes (DELETE, UPDATE, TRUNCATE), not DROP DATABASE
+SCHEMA_KINDS = frozenset(OpKind) - {OpKind.TRUNCATE, OpKind.DELETE, OpKind.UPDATE, OpKind.DROP_DATABASE,
+                                    OpKind.UNRESOLVED_SQL, OpKind.OTHER_SQL}
 
 
 def changes_schema(migration: Migration):
@@ -48,9 +45,7 @@ def changes_schema(migration: Migration):
     for op in migration.operations:
         if op.phase is not Phase.UPGRADE:
             continue
-        if op.kind in SCHEMA_KINDS:
-            return op
-        if op.kind == "other_sql" and str(op.attr("node") or "").startswith(_DDL_NODES):
+        if op.kind in SCHEMA_KINDS or op.schema_change:
             return op
     return None
 

@@ -28,15 +28,15 @@ Columns of a table created earlier in the same revision are not reported.
        op.drop_column("users", "name")  # CI:DESTRUCTIVE_OK copied to full_name, unused since release 42
    ```
 """
-from validator.model import Migration, Operation, Severity
+from validator.model import Migration, OpKind, Operation, Severity
 from validator.rules import rule
 from validator.rules._same_revision import table_is_new
 
 
-@rule(code="MG302", name="rename-column", severity=Severity.WARNING, kinds={"rename_column"},
+@rule(code="MG302", name="rename-column", severity=Severity.WARNING, kinds={OpKind.RENAME_COLUMN},
       category="compatibility")
 def check(op: Operation, migration: Migration) -> str | None:
     if table_is_new(op, migration):
         return None
-    new = op.attr("new_name") or "?"
+    new = op.new_name or "?"
     return f"renames column {op.qualified_table}.{op.target or '?'} to {new}, breaking code that still uses the old name"

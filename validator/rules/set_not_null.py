@@ -32,13 +32,13 @@ validated without blocking, then let PostgreSQL (12 and later) use it to skip th
 
    The ``SET NOT NULL`` still takes ACCESS EXCLUSIVE, but only for an instant.
 """
-from validator.model import Migration, Operation, Severity
+from validator.model import Migration, OpKind, Operation, Severity
 from validator.rules import rule
 from validator.rules._same_revision import table_is_new, validated_before
 
 
-@rule(code="MG207", name="set-not-null", severity=Severity.WARNING, kinds={"alter_column"}, category="lock")
+@rule(code="MG207", name="set-not-null", severity=Severity.WARNING, kinds={OpKind.ALTER_COLUMN}, category="lock")
 def check(op: Operation, migration: Migration) -> str | None:
-    if not op.attr("set_not_null") or table_is_new(op, migration) or validated_before(op, migration):
+    if not op.set_not_null or table_is_new(op, migration) or validated_before(op, migration):
         return None
     return f"sets NOT NULL on {op.qualified_table}.{op.target or '?'}, scanning the table under ACCESS EXCLUSIVE"

@@ -9,11 +9,11 @@ batches, or archive the table first. If emptying it is the point, say why:
 
     op.execute("TRUNCATE import_staging")  # CI:DESTRUCTIVE_OK scratch table refilled nightly
 """
-from validator.model import Migration, Operation, Severity
+from validator.model import Migration, OpKind, Operation, Severity
 from validator.rules import rule
 
 
-@rule(code="MG105", name="truncate", severity=Severity.ERROR, kinds={"truncate"})
+@rule(code="MG105", name="truncate", severity=Severity.ERROR, kinds={OpKind.TRUNCATE})
 def check(op: Operation, migration: Migration) -> str:
-    cascade = " with CASCADE (referencing tables too)" if op.attr("cascade") else ""
+    cascade = " with CASCADE (referencing tables too)" if op.cascade else ""
     return f"truncates table {op.qualified_table}{cascade}, deleting every row"

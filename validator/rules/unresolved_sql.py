@@ -11,10 +11,10 @@ three. Where the SQL really is dynamic, review it and add a bypass with the reas
 
     op.execute(build_cleanup_sql(batch))  # CI:DESTRUCTIVE_OK reviewed: deletes expired rows only
 """
-from validator.model import Migration, Operation, Severity
+from validator.model import Migration, OpKind, Operation, Severity
 from validator.rules import rule
 
 
-@rule(code="MG904", name="unresolved-sql", severity=Severity.WARNING, kinds={"unresolved_sql"}, category="meta")
+@rule(code="MG904", name="unresolved-sql", severity=Severity.WARNING, kinds={OpKind.UNRESOLVED_SQL}, category="meta")
 def check(op: Operation, migration: Migration) -> str:
-    return f"SQL cannot be checked statically: {op.attr('reason', 'unknown value')}"
+    return f"SQL cannot be checked statically: {op.reason or 'unknown value'}"

@@ -28,18 +28,18 @@ table created earlier in the same revision. Those rows have nothing to lose.
    ```
 3. If every row really must change in one go, say why in a bypass.
 """
-from validator.model import Migration, Operation, Severity
+from validator.model import Migration, OpKind, Operation, Severity, Where
 from validator.rules import rule
 from validator.rules._same_revision import column_is_new, table_is_new
 
 
-@rule(code="MG305", name="update-all", severity=Severity.WARNING, kinds={"update"}, category="compatibility")
+@rule(code="MG305", name="update-all", severity=Severity.WARNING, kinds={OpKind.UPDATE}, category="compatibility")
 def check(op: Operation, migration: Migration) -> str | None:
-    where = op.attr("where")
-    if where not in ("none", "constant_true") or table_is_new(op, migration):
+    where = op.where
+    if where not in (Where.NONE, Where.CONSTANT_TRUE) or table_is_new(op, migration):
         return None
-    columns = tuple(op.attr("columns") or ())
+    columns = op.columns
     if columns and all(column_is_new(op, c, migration) for c in columns):
         return None
-    why = "has no WHERE clause" if where == "none" else "has a WHERE clause that is always true"
+    why = "has no WHERE clause" if where is Where.NONE else "has a WHERE clause that is always true"
     return f"updates every row of {op.qualified_table}: the UPDATE {why}"

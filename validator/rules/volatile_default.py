@@ -25,26 +25,26 @@ for new rows only, then fill the old rows in batches:
    (``UPDATE events SET public_id = gen_random_uuid() WHERE id BETWEEN …``).
 4. Make it NOT NULL the safe way (see MG207).
 """
-from validator.model import Migration, Operation, Severity
+from validator.model import Migration, OpKind, Operation, Severity
 from validator.rules import rule
 from validator.rules._same_revision import table_is_new
 from validator.rules.add_column_required import SERIAL
 
 
 def _why(op: Operation) -> str | None:
-    if op.attr("identity"):
+    if op.identity:
         return "an identity"
-    if str(op.attr("type") or "").lower() in SERIAL:
-        return f"a {str(op.attr('type')).lower()}"
-    if op.attr("generated_stored"):
+    if str(op.column_type or "").lower() in SERIAL:
+        return f"a {str(op.column_type).lower()}"
+    if op.generated_stored:
         return "a stored generated"
-    if op.attr("default_volatile"):
-        functions = op.attr("volatile_functions") or ()
+    if op.volatile_default:
+        functions = op.volatile_functions or ()
         return f"a volatile default ({functions[0]}())" if functions else "a volatile default"
     return None
 
 
-@rule(code="MG209", name="volatile-default", severity=Severity.WARNING, kinds={"add_column"}, category="lock")
+@rule(code="MG209", name="volatile-default", severity=Severity.WARNING, kinds={OpKind.ADD_COLUMN}, category="lock")
 def check(op: Operation, migration: Migration) -> str | None:
     why = _why(op)
     if why is None or table_is_new(op, migration):
