@@ -1,4 +1,4 @@
-"""One TOML file per rule: real revision sources in, exact (code, line, bypassed) out."""
+"""One TOML file per rule: real revision sources in, exact (code, line, bypassed, severity) out."""
 from __future__ import annotations
 
 import sys
@@ -34,7 +34,7 @@ def lint(source: str, settings: Settings | None = None, path: str = "alembic/ver
 def test_rule_case(rule: str, codes: set[str], case: dict) -> None:
     settings = from_table(case.get("settings", {}))
     report = lint(case["source"], settings)
-    got = [[f.code, f.line, f.bypassed] for f in report.findings if f.code in codes]
+    got = [[f.code, f.line, f.bypassed, f.severity.value] for f in report.findings if f.code in codes]
     assert got == case["expect"], "\n".join(f"{f.code}:{f.line} {f.message}" for f in report.findings)
 
 
@@ -45,3 +45,7 @@ def test_every_fixture_file_passes_and_fails() -> None:
         cases = tomllib.loads(path.read_text(encoding="utf-8"))["case"]
         assert any(c["expect"] == [] for c in cases), f"{path.name} has no passing case"
         assert any(c["expect"] for c in cases), f"{path.name} has no failing case"
+        for case in cases:
+            for expected in case["expect"]:
+                assert len(expected) == 4 and expected[3] in ("error", "warning"), \
+                    f"{path.name} {case['name']}: expect [code, line, bypassed, severity], not {expected}"
