@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import Any
 
 
 class Severity(str, enum.Enum):
@@ -45,6 +46,9 @@ class OpKind(str, enum.Enum):
 
     A string enum, so a kind compares and hashes like its value (``"drop_table"``).
     """
+
+    # Enum's own __hash__ is Python code; kinds are dictionary keys on the hot path
+    __hash__ = str.__hash__
 
     CREATE_TABLE = "create_table"
     DROP_TABLE = "drop_table"
@@ -91,7 +95,7 @@ class ObjectRef:
 NOWHERE = Span(0, 0, 0)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Operation:
     """One database operation a revision performs, whatever it was written as.
 
@@ -99,8 +103,7 @@ class Operation:
     named facts rules read; a fact that does not apply to a kind keeps its default.
     ``span`` is where the operation itself stands (an SQL statement's own lines inside
     a string); ``statement_span`` is the Python statement that runs it. A parser
-    reading SQL text builds it where it stands in that text; ``placed`` gives it its
-    place in the file.
+    reading SQL text builds it without its place in the file; ``placed`` adds it.
     """
 
     kind: OpKind
@@ -148,6 +151,16 @@ class Operation:
     new_type: str | None = None
     set_default: bool = False
 
+    def __init__(self, kind: OpKind, table: str | None = None, schema: str | None = None, target: str | None = None,
+                 **facts: Any) -> None:
+        # Only what differs from the defaults is stored: the defaults are class attributes, and a
+        # generated __init__ would assign all forty fields of every operation the parser finds.
+        if not _FIELDS.issuperset(facts):
+            raise TypeError(f"Operation has no field {', '.join(sorted(facts.keys() - _FIELDS))}")
+        values = self.__dict__
+        values["kind"], values["table"], values["schema"], values["target"] = kind, table, schema, target
+        values.update(facts)
+
     @property
     def qualified_table(self) -> str:
         name = self.table or "?"
@@ -173,18 +186,14 @@ class Operation:
             return ObjectRef(self.object_type or "object", self.schema, None, self.target)
         return None
 
-    def placed(self, **where: object) -> "Operation":
-        """A copy with its place in the file (``span``, ``phase``, ``statement``...) and other fields set.
-
-        Copies the instance dictionary: ``dataclasses.replace`` re-runs ``__init__`` over
-        every field, and the parser places every operation it finds.
-        """
+    def placed(self, **where: Any) -> Operation:
+        """A copy with its place in the file (``span``, ``phase``, ``statement``...) and other fields set."""
         copy = object.__new__(Operation)
-        copy.__dict__.update(self.__dict__)
-        copy.__dict__.update(where)
+        copy.__dict__.update(self.__dict__, **where)
         return copy
 
 
+_FIELDS = frozenset(Operation.__dataclass_fields__)
 _OBJECT_KIND: dict[OpKind, str] = {
     **dict.fromkeys((OpKind.CREATE_TABLE, OpKind.DROP_TABLE, OpKind.RENAME_TABLE, OpKind.TRUNCATE,
                      OpKind.DELETE, OpKind.UPDATE), "table"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 from typing import Any, Callable
 
-from validator.model import OpKind, Operation, Origin
+from validator.model import OpKind, Operation
 from validator.parse.pgnode import volatile
 
 # method -> (positional parameters on op, positional parameters on batch_op or None)
@@ -118,34 +118,36 @@ def column_facts(column: ast.expr | None, value: Callable[[ast.expr | None], str
 def operation_for(method: str, args: dict[str, ast.expr], batch_table: tuple[str | None, str | None] | None,
                   value: Callable[[ast.expr | None], str | None],
                   default_sql: Callable[[ast.expr], tuple[str, ...] | None]) -> Operation | None:
-    """The operation an Alembic method performs, not yet placed; None for one that changes nothing we check."""
+    """The operation an Alembic method performs, not yet placed; None for one that changes nothing we check.
+
+    The caller places it in the file, with ``Origin.OP_CALL``.
+    """
     table, schema = batch_table if batch_table else (None, None)
     schema = value(args.get("schema")) if "schema" in args else schema
 
     def tbl(param: str) -> str | None:
         return table if batch_table else value(args.get(param))
 
-    def op(kind: OpKind, table: str | None, target: str | None = None, **facts: Any) -> Operation:
-        return Operation(kind, table, schema, target, origin=Origin.OP_CALL, **facts)
-
     if method == "drop_table":
-        return op(OpKind.DROP_TABLE, tbl("table_name"), if_exists=truthy(args.get("if_exists")) or False)
+        return Operation(OpKind.DROP_TABLE, tbl("table_name"), schema,
+                         if_exists=truthy(args.get("if_exists")) or False)
     if method == "drop_column":
-        return op(OpKind.DROP_COLUMN, tbl("table_name"), value(args.get("column_name")))
+        return Operation(OpKind.DROP_COLUMN, tbl("table_name"), schema, value(args.get("column_name")))
     if method == "drop_constraint":
-        return op(OpKind.DROP_CONSTRAINT, tbl("table_name"), value(args.get("constraint_name")),
-                  constraint_type=value(args.get("type_")))
+        return Operation(OpKind.DROP_CONSTRAINT, tbl("table_name"), schema, value(args.get("constraint_name")),
+                         constraint_type=value(args.get("type_")))
     if method == "drop_index":
-        return op(OpKind.DROP_INDEX, tbl("table_name"), value(args.get("index_name")),
-                  concurrently=bool(truthy(args.get("postgresql_concurrently"))))
+        return Operation(OpKind.DROP_INDEX, tbl("table_name"), schema, value(args.get("index_name")),
+                         concurrently=bool(truthy(args.get("postgresql_concurrently"))))
     if method == "create_index":
-        return op(OpKind.CREATE_INDEX, tbl("table_name"), value(args.get("index_name")),
-                  concurrently=bool(truthy(args.get("postgresql_concurrently"))),
-                  unique=bool(truthy(args.get("unique"))))
+        return Operation(OpKind.CREATE_INDEX, tbl("table_name"), schema, value(args.get("index_name")),
+                         concurrently=bool(truthy(args.get("postgresql_concurrently"))),
+                         unique=bool(truthy(args.get("unique"))))
     if method == "create_table":
-        return op(OpKind.CREATE_TABLE, tbl("table_name"))
+        return Operation(OpKind.CREATE_TABLE, tbl("table_name"), schema)
     if method == "add_column":
-        return op(OpKind.ADD_COLUMN, tbl("table_name"), **column_facts(args.get("column"), value, default_sql))
+        return Operation(OpKind.ADD_COLUMN, tbl("table_name"), schema,
+                         **column_facts(args.get("column"), value, default_sql))
     if method == "alter_column":
         nullable = truthy(args.get("nullable"))
         change: dict[str, Any] = {"set_not_null": nullable is False, "drop_not_null": nullable is True,
@@ -153,18 +155,19 @@ def operation_for(method: str, args: dict[str, ast.expr], batch_table: tuple[str
         if "server_default" in args:
             change["volatile_default"] = bool(volatile(default_sql(args["server_default"])))
         if "new_column_name" in args:
-            return op(OpKind.RENAME_COLUMN, tbl("table_name"), value(args.get("column_name")),
+            return Operation(OpKind.RENAME_COLUMN, tbl("table_name"), schema, value(args.get("column_name")),
                       new_name=value(args["new_column_name"]), **change)
-        return op(OpKind.ALTER_COLUMN, tbl("table_name"), value(args.get("column_name")), **change)
+        return Operation(OpKind.ALTER_COLUMN, tbl("table_name"), schema, value(args.get("column_name")), **change)
     if method == "rename_table":
-        return op(OpKind.RENAME_TABLE, value(args.get("old_table_name")), value(args.get("new_table_name")))
+        return Operation(OpKind.RENAME_TABLE, value(args.get("old_table_name")), schema,
+                         value(args.get("new_table_name")))
     if method in _CONSTRAINT_TYPE:
         source = "source_table" if method == "create_foreign_key" else "table_name"
         referenced = None
         if method == "create_foreign_key":
             referenced = value(args.get("referent_table"))
             schema = value(args.get("source_schema")) if "source_schema" in args else schema
-        return op(OpKind.ADD_CONSTRAINT, tbl(source), value(args.get("constraint_name")),
-                  constraint_type=_CONSTRAINT_TYPE[method], not_valid=bool(truthy(args.get("postgresql_not_valid"))),
-                  referenced_table=referenced)
+        return Operation(OpKind.ADD_CONSTRAINT, tbl(source), schema, value(args.get("constraint_name")),
+                         constraint_type=_CONSTRAINT_TYPE[method], referenced_table=referenced,
+                         not_valid=bool(truthy(args.get("postgresql_not_valid"))))
     return None

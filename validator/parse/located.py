@@ -1,13 +1,12 @@
 """An operation found in SQL text, at its character offsets in that text."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from validator.model import Operation
 
 
-@dataclass(frozen=True)
-class Located:
+class Located(NamedTuple):
     start: int
     end: int
     operation: Operation

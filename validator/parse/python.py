@@ -10,7 +10,7 @@ import ast
 import re
 from dataclasses import dataclass, field, replace
 
-from validator.model import Bypass, OpKind, Operation, Phase, Span
+from validator.model import Bypass, OpKind, Operation, Origin, Phase, Span
 from validator.parse import alembic_ops, sql
 from validator.parse.resolve import Resolver, Unresolved, Scope
 from validator.parse.strings import Source, SqlText
@@ -295,7 +295,7 @@ class Walker:
         op = alembic_ops.operation_for(method, args, batch, lambda e: self._value(e, ctx), self._default_functions)
         if op is not None:
             where = Span(call.lineno, call.end_lineno or call.lineno, call.col_offset + 1)
-            self._add(op, where, span, ctx, fold(self._segment(call)))
+            self._add(op, where, span, ctx, fold(self._segment(call)), origin=Origin.OP_CALL)
         return True
 
     def _execute(self, arg: ast.expr | None, call: ast.Call, span: Span, ctx: Context) -> None:
@@ -348,10 +348,12 @@ class Walker:
             if target else Span(line, line)
         self.sql_bypasses[(line, scope.line)] = Bypass(line, reason, scope, in_sql=True)
 
-    def _add(self, op: Operation, where: Span, span: Span, ctx: Context, statement: str,
-             **names: str | None) -> None:
-        """Place ``op`` in the file; ``names`` are its table or target as the file spells them."""
-        table, target = names.get("table", op.table), names.get("target", op.target)
+    def _add(self, op: Operation, where: Span, span: Span, ctx: Context, statement: str, **fields: object) -> None:
+        """Place ``op`` in the file; ``fields`` set what the parser that built it could not know.
+
+        (its ``origin``, or its table and target as the file spells them)
+        """
+        table, target = fields.get("table", op.table), fields.get("target", op.target)
         key = (op.kind, where.line, where.end_line, where.column, span.line, span.end_line, ctx.phase, table, target,
                statement)
         if key in self._seen:
@@ -359,7 +361,7 @@ class Walker:
         self._seen.add(key)
         self.operations.append(op.placed(
             span=where, statement_span=span, phase=ctx.phase, statement=statement, in_autocommit_block=ctx.autocommit,
-            function=ctx.stack[-1] if ctx.stack else ctx.function, **names,
+            function=ctx.stack[-1] if ctx.stack else ctx.function, **fields,
         ))
 
     # -- values -------------------------------------------------------------------------

@@ -34,8 +34,8 @@ from validator.rules import rule
 from validator.rules._same_revision import table_is_new
 
 
-@rule(code="MG206", name="add-unique-constraint", severity=Severity.WARNING, kinds={OpKind.ADD_CONSTRAINT, OpKind.ADD_COLUMN},
-      category="lock")
+@rule(code="MG206", name="add-unique-constraint", severity=Severity.WARNING,
+      kinds={OpKind.ADD_CONSTRAINT, OpKind.ADD_COLUMN}, category="lock")
 def check(op: Operation, migration: Migration) -> str | None:
     if op.kind is OpKind.ADD_COLUMN:
         if not op.unique or table_is_new(op, migration):

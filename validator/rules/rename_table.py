@@ -30,7 +30,8 @@ from validator.rules import rule
 from validator.rules._same_revision import table_is_new
 
 
-@rule(code="MG301", name="rename-table", severity=Severity.WARNING, kinds={OpKind.RENAME_TABLE}, category="compatibility")
+@rule(code="MG301", name="rename-table", severity=Severity.WARNING, kinds={OpKind.RENAME_TABLE},
+      category="compatibility")
 def check(op: Operation, migration: Migration) -> str | None:
     if table_is_new(op, migration):
         return None
