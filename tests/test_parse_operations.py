@@ -1,4 +1,4 @@
-"""The parser as a table: source in, operations (kind, line, table, target, phase, attrs) out."""
+"""The parser as a table: source in, operations (kind, line, table, target, phase, facts) out."""
 from __future__ import annotations
 
 import pytest
@@ -82,7 +82,7 @@ def test_recursive_helpers_terminate() -> None:
     assert ops(source) == [("drop_table", 5, "x", None, "upgrade")]
 
 
-def test_autocommit_block_and_attrs() -> None:
+def test_autocommit_block_and_facts() -> None:
     source = HEADER + (
         "def upgrade():\n"
         "    with op.get_context().autocommit_block():\n"
