@@ -120,7 +120,10 @@ def test_indented_layout_is_byte_for_byte_the_json_modules():
     rng = random.Random(20251115)
     values = [_random_value(rng) for _ in range(3000)] + [
         {1: "a", "b": [1, {2: 3}]}, [{None: 1, True: [2]}], [{"a": 1}], [{"a": "},\n  {"}, {"b": None, "c": 2}],
-        {"findings": [{"a": 1, "b": "x"}, {"a": 2, "b": "y"}], "n": [{"k": {}}, {"k": 1}]}, [{"a": 1}, {}]]
+        {"findings": [{"a": 1, "b": "x"}, {"a": 2, "b": "y"}], "n": [{"k": {}}, {"k": 1}]}, [{"a": 1}, {}],
+        # findings with their object: a flat dict or null under one key, strings that look like the layout
+        [{"a": 1, "o": {"k": 'x\n  "o": null},\n    {'}}, {"a": 2, "o": None}, {"a": '"o": null', "o": {"z": 0}}],
+        [{"o": None}, {"o": None}], [{"o": {"a": 1}}, {"p": {"a": 1}}], [{"o": {"a": [1]}}], [{"o": {}}, {"o": None}]]
     for value in values:
         for indent in (2, 4):
             assert _indented(value, " " * indent, 0) == json.dumps(value, ensure_ascii=False, indent=indent)

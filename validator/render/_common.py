@@ -118,15 +118,77 @@ def _indented(value: Any, indent: str, level: int) -> str:
         flat = json.dumps(value, ensure_ascii=False, separators=(",\n" + inner, ": "))
         return flat[0] + "\n" + inner + flat[1:-1] + "\n" + outer + flat[-1]
     if not isinstance(value, dict) and all(_flat(v) for v in value):
-        deeper = indent * (level + 2)
-        flat = json.dumps(value, ensure_ascii=False, separators=(",\n" + deeper, ": "))
-        body = flat[2:-2].replace("},\n" + deeper + "{", "\n" + inner + "},\n" + inner + "{\n" + deeper)
-        return "[\n" + inner + "{\n" + deeper + body + "\n" + inner + "}\n" + outer + "]"
+        return _flat_dicts(value, indent, level)
+    if not isinstance(value, dict) and all(type(v) is dict for v in value):
+        records = _records(value, indent, level)
+        if records is not None:
+            return records
     if isinstance(value, dict):
-        items = [json.dumps(k, ensure_ascii=False) + ": " + _indented(v, indent, level + 1) for k, v in value.items()]
+        # runs of scalar items in one call each, so a finding with its ``object`` costs two calls, not fourteen
+        items, run = [], {}
+        for k, v in value.items():
+            if v and isinstance(v, _CONTAINERS):
+                if run:
+                    items.append(json.dumps(run, ensure_ascii=False, separators=(",\n" + inner, ": "))[1:-1])
+                    run = {}
+                items.append(json.dumps(k, ensure_ascii=False) + ": " + _indented(v, indent, level + 1))
+            else:
+                run[k] = v
+        if run:
+            items.append(json.dumps(run, ensure_ascii=False, separators=(",\n" + inner, ": "))[1:-1])
         return "{\n" + inner + (",\n" + inner).join(items) + "\n" + outer + "}"
     items = [_indented(v, indent, level + 1) for v in value]
     return "[\n" + inner + (",\n" + inner).join(items) + "\n" + outer + "]"
+
+
+def _flat_dicts(value: list, indent: str, level: int) -> str:
+    """A non-empty list of flat dicts (``_flat``), in one encoder call."""
+    inner, outer, deeper = indent * (level + 1), indent * level, indent * (level + 2)
+    flat = json.dumps(value, ensure_ascii=False, separators=(",\n" + deeper, ": "))
+    body = flat[2:-2].replace("},\n" + deeper + "{", "\n" + inner + "},\n" + inner + "{\n" + deeper)
+    return "[\n" + inner + "{\n" + deeper + body + "\n" + inner + "}\n" + outer + "]"
+
+
+def _records(value: list, indent: str, level: int) -> str | None:
+    """A list of dicts whose only containers are flat dicts under one key (findings and their ``object``).
+
+    Both lists are written by the fast paths above: the records with that key set to null, then
+    the nested dicts; each record's ``"key": null`` line is then replaced by its nested dict.
+    Lines are safe to match since encoded strings hold no raw line break. None: not this shape.
+    """
+    key = next((k for record in value for k, v in record.items() if isinstance(v, _CONTAINERS)), None)
+    if key is None:
+        return None
+    nested, flat = [], []
+    for record in value:
+        if key not in record:
+            return None
+        target, copy = record[key], {**record, key: None}
+        if not (target is None or _flat(target)) or not _flat(copy):
+            return None
+        nested.append(target)
+        flat.append(copy)
+    deeper = indent * (level + 2)
+    text = _flat_dicts(flat, indent, level)
+    line = "\n" + deeper + json.dumps(key, ensure_ascii=False) + ": "
+    parts = text.split(line + "null")
+    if len(parts) != len(value) + 1:
+        return None
+    rendered = iter(_split_records([v for v in nested if v], indent, level + 1))
+    out = [parts[0]]
+    for part, target in zip(parts[1:], nested):
+        out.append(line + (next(rendered) if target else "null"))
+        out.append(part)
+    return "".join(out)
+
+
+def _split_records(flat_dicts: list, indent: str, level: int) -> list[str]:
+    """``_indented(d, indent, level + 1)`` of each flat dict, written in one encoder call for them all."""
+    if not flat_dicts:
+        return []
+    item = indent * (level + 1)
+    text = _flat_dicts(flat_dicts, indent, level)[len("[\n" + item) + 1:-len("\n" + indent * level + "]") - 1]
+    return ["{" + body + "}" for body in text.split("},\n" + item + "{")]
 
 
 def plural(n: int, word: str) -> str:
