@@ -14,6 +14,15 @@ import time
 gc.disable()
 
 
+def _internal_error(exc: Exception) -> None:
+    try:
+        from validator.github.commands import error
+    except Exception:  # noqa: BLE001 - the package itself is broken: no repository text to escape
+        print(f"::error title=migration-guard::internal error ({type(exc).__name__})", flush=True)
+        return
+    error(f"internal error ({type(exc).__name__}: {exc}"[:500] + ")")
+
+
 def _run() -> int:
     here = os.path.dirname(os.path.abspath(__file__))
     if here not in sys.path:
@@ -25,8 +34,7 @@ def _run() -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # noqa: BLE001 - no traceback on the job page, but a clear error
-        detail = f"{type(exc).__name__}: {exc}".replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        print(f"::error title=migration-guard::internal error ({detail[:500]})", flush=True)
+        _internal_error(exc)
         if os.environ.get("RUNNER_DEBUG") == "1":
             import traceback
 

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from validator.model import RuleInfo  # noqa: E402
+from validator.model import BYPASS_TOKEN, NOT_BYPASSABLE, RuleInfo  # noqa: E402
 from validator.rules import Rule, all_rules, meta_rules  # noqa: E402
 
 DOCS = ROOT / "docs" / "rules"
@@ -68,7 +68,7 @@ def _default(info: RuleInfo) -> str:
 
 def _configuration(info: RuleInfo) -> str:
     other = "error" if info.severity.value == "warning" else "warning"
-    if info.category == "meta" and info.code != "MG904":
+    if info.code in NOT_BYPASSABLE:
         switch = f'severity = {{ {info.name} = "{other}" }}'
     elif info.opt_in:
         switch = f'enable = ["{info.name}"]'
@@ -82,9 +82,9 @@ def _configuration(info: RuleInfo) -> str:
         + "```\n\n"
         f"Code and name are interchangeable (`{info.code}` or `{info.name}`)."
     )
-    if info.category != "meta" or info.code == "MG904":
-        text += (" A finding can be accepted with a reason: `# CI:DESTRUCTIVE_OK <why it is safe>` on the "
-                 "statement, or alone on the line just above it (`-- CI:DESTRUCTIVE_OK <why>` inside SQL text). "
+    if info.code not in NOT_BYPASSABLE:
+        text += (f" A finding can be accepted with a reason: `# {BYPASS_TOKEN} <why it is safe>` on the "
+                 f"statement, or alone on the line just above it (`-- {BYPASS_TOKEN} <why>` inside SQL text). "
                  "The finding stays in the report, marked bypassed, with the reason.")
     return text + "\n"
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from validator.downgrade import DowngradePolicy
 from validator.parse import parse_source
 
 
@@ -142,7 +143,7 @@ def test_downgrade_left_unread_when_asked() -> None:
         "def _archive():\n    op.execute('TRUNCATE t_archive')\n"
     )
     both = parse_source("x.py", source.encode())
-    upgrade_only = parse_source("x.py", source.encode(), downgrade=False)
+    upgrade_only = parse_source("x.py", source.encode(), downgrade=DowngradePolicy.IGNORE)
     assert [(o.kind, o.span.line, o.phase.value) for o in both.operations] == [
         ("drop_column", 5, "upgrade"), ("drop_table", 8, "downgrade"),
         ("truncate", 10, "upgrade"), ("truncate", 10, "downgrade")]

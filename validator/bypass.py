@@ -9,15 +9,13 @@ from dataclasses import replace
 from typing import Callable, Sequence
 
 from validator.config import Settings
-from validator.model import Bypass, Finding, Migration, Phase, RuleInfo, Severity, Span
-from validator.rules.meta import BYPASS_WITHOUT_REASON, PARSE_ERROR, UNUSED_BYPASS
-
-_NOT_BYPASSABLE = {PARSE_ERROR.code, BYPASS_WITHOUT_REASON.code, UNUSED_BYPASS.code}
+from validator.model import NOT_BYPASSABLE, Bypass, Finding, Migration, Phase, RuleInfo, Severity, Span
+from validator.rules.meta import BYPASS_WITHOUT_REASON, UNUSED_BYPASS
 
 
 def covers(bypass: Bypass, finding: Finding, statement: Span) -> bool:
     """A Python comment covers its whole Python statement; an SQL comment its SQL statement."""
-    if finding.code in _NOT_BYPASSABLE:
+    if finding.code in NOT_BYPASSABLE:
         return False
     if bypass.scope.contains_line(finding.line):
         return True

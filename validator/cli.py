@@ -77,8 +77,7 @@ def _lint(args: argparse.Namespace) -> int:
 
     root = Path.cwd()
     try:
-        settings = config.load_file(args.config) if args.config else config.discover(root)
-        settings = settings.with_overrides(fail_on=args.fail_on, downgrade=args.downgrade)
+        settings = config.load(args.config, root, fail_on=args.fail_on, downgrade=args.downgrade)
         if args.paths:
             missing = [p for p in args.paths if not Path(p).exists()]
             if missing:

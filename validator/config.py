@@ -10,11 +10,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
 
-from validator.model import Severity
+from validator.downgrade import CHOICES as DOWNGRADE, DowngradePolicy
+from validator.model import BYPASS_TOKEN, Severity
 
 FAIL_ON = ("error", "warning", "never")
-DOWNGRADE = ("ignore", "warning", "error")
-DEFAULT_TOKEN = "CI:DESTRUCTIVE_OK"
 
 
 class ConfigError(ValueError):
@@ -30,20 +29,22 @@ class RuleSetting:
 @dataclass(frozen=True)
 class Settings:
     fail_on: str = "error"
-    downgrade: str = "ignore"
-    bypass_token: str = DEFAULT_TOKEN
+    downgrade: DowngradePolicy = DowngradePolicy.IGNORE
+    bypass_token: str = BYPASS_TOKEN
     require_reason: bool = True
     rules: Mapping[str, RuleSetting] = field(default_factory=dict)  # keyed by rule code
     include: tuple[str, ...] = ()  # globs; empty means discover
     exclude: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # given as text by a caller or a flag: the policy object is what the engine asks
+        object.__setattr__(self, "downgrade", DowngradePolicy(_choice("downgrade", self.downgrade, DOWNGRADE)))
 
     def with_overrides(self, **changes: Any) -> "Settings":
         """Apply flags that were given (``None`` means not given)."""
         given = {k: v for k, v in changes.items() if v is not None}
         if "fail_on" in given:
             _choice("fail-on", given["fail_on"], FAIL_ON)
-        if "downgrade" in given:
-            _choice("downgrade", given["downgrade"], DOWNGRADE)
         return replace(self, **given)
 
 
@@ -210,3 +211,14 @@ def discover(directory: str | Path = ".") -> Settings:
         if "migration-guard" in data.get("tool", {}):
             return load_file(pyproject)
     return Settings()
+
+
+def load(config: str | None, directory: Path, **overrides: Any) -> Settings:
+    """The settings of a run, for the CLI and the action alike.
+
+    ``config`` is the file given by ``--config`` or the ``config`` input (relative to
+    ``directory``), else the configuration is discovered in ``directory``; ``overrides``
+    are the flags or inputs, ``None`` where not given.
+    """
+    settings = load_file(directory / config) if config else discover(directory)
+    return settings.with_overrides(**overrides)

@@ -71,19 +71,6 @@ def _with_statement(finding: Finding, statement: str) -> Finding:
     return replace(finding, statement=statement) if statement else finding
 
 
-def apply_downgrade_policy(findings: Iterable[Finding], policy: str) -> list[Finding]:
-    """``ignore`` drops downgrade findings, ``warning`` caps them at warning, ``error`` keeps them."""
-    result = []
-    for f in findings:
-        if f.phase is Phase.DOWNGRADE:
-            if policy == "ignore":
-                continue
-            if policy == "warning" and f.severity is Severity.ERROR:
-                f = replace(f, severity=Severity.WARNING)
-        result.append(f)
-    return result
-
-
 def lint_sources(
     sources: Iterable[tuple[str, bytes | OSError | None]],
     settings: Settings,
@@ -120,7 +107,7 @@ def lint_sources(
                 for path, (where, message) in rule.run_project(graph):
                     if path in linted:
                         findings.append(_finding(rule.info, severity, path, where, message))
-    findings = apply_downgrade_policy(findings, settings.downgrade)
+    findings = settings.downgrade.apply(findings)
     disabled = {code for code, s in settings.rules.items() if not s.enabled}
     findings = [f for f in findings if f.code not in disabled]
     findings.sort(key=Finding.sort_key)
@@ -156,7 +143,7 @@ def _check_file(item: tuple[str, bytes | OSError | None], settings: Settings,
     path, data = item
     if data is None:
         data = _read(path)
-    migration = parse_source(path, data, settings.bypass_token, downgrade=settings.downgrade != "ignore")
+    migration = parse_source(path, data, settings.bypass_token, downgrade=settings.downgrade)
     findings = check_migration(migration, rules, settings)
     return findings, Migration(path, problems=migration.problems, revision=migration.revision)
 

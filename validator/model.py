@@ -206,6 +206,9 @@ _OBJECT_KIND: dict[OpKind, str] = {
 }
 
 
+BYPASS_TOKEN = "CI:DESTRUCTIVE_OK"  # the default; ``bypass-token`` in the settings may choose another
+
+
 @dataclass(frozen=True)
 class Bypass:
     """A ``CI:DESTRUCTIVE_OK`` comment and the lines it covers."""
@@ -233,11 +236,21 @@ class Revision:
     downgrade_line: int = 0  # 0: no downgrade()
 
 
+# The findings the engine emits itself, about a file or its bypass comments rather than
+# about the database (``rules/meta.py`` declares them). Their codes are defined here, at
+# the bottom layer, because the parser, the bypass matcher and the renderers name them.
+# A bypass cannot accept any of them: they need a fix.
+PARSE_ERROR_CODE = "MG901"
+BYPASS_WITHOUT_REASON_CODE = "MG902"
+UNUSED_BYPASS_CODE = "MG903"
+NOT_BYPASSABLE = frozenset({PARSE_ERROR_CODE, BYPASS_WITHOUT_REASON_CODE, UNUSED_BYPASS_CODE})
+
+
 @dataclass(frozen=True)
 class Problem:
     """Something the parser could not read: it becomes a meta finding, never a silent pass."""
 
-    code: str  # MG9xx
+    code: str  # PARSE_ERROR_CODE
     message: str
     span: Span
     statement: str = ""

@@ -2,11 +2,12 @@ import pytest
 
 from fake_server import HUMAN, OTHER_BOT
 from findings import finding, report
-from validator.github import summary, views
+from validator.github import summary
 from validator.github.client import connect
 from validator.github.markers import COMMENT_LIMIT, SUMMARY_MARKER
 from validator.github.writes import WriteDenied
 from validator.model import Severity
+from validator.render import markdown as md
 
 HEAD = "a" * 40
 
@@ -81,12 +82,12 @@ def test_body_never_exceeds_the_limit(fake, issue):
 def test_rendered_summary_of_a_huge_report_fits_and_points_to_the_job_summary():
     findings = [finding(path=f"alembic/versions/r{i:04}.py", line=i % 50 + 1, statement="DROP TABLE " + "x" * 150)
                 for i in range(3000)]
-    ctx = views.Context(head_sha=HEAD, run_url="https://github.com/acme/shop/actions/runs/1")
-    body = views.pr_summary(report(*findings), ctx, "error", 30)
+    ctx = md.Context(head_sha=HEAD, run_url="https://github.com/acme/shop/actions/runs/1")
+    body = md.pr_summary(report(*findings), ctx, "error", 30, marker=SUMMARY_MARKER, limit=COMMENT_LIMIT)
     assert len(body) <= COMMENT_LIMIT
     assert body.startswith(SUMMARY_MARKER)
     assert "more in the [job summary](https://github.com/acme/shop/actions/runs/1)" in body
-    job = views.job_summary(report(*findings), ctx, "error", 1_040_000)
+    job = md.job_summary(report(*findings), ctx, "error", 1_040_000)
     assert job.count("r0000.py") >= 1 and len(job.encode()) <= 1_040_000
 
 
@@ -97,8 +98,8 @@ def test_summary_lists_errors_warnings_bypassed_with_reasons_and_how_to_bypass()
         finding(line=12, statement="TRUNCATE audit", code="MG105", rule="truncate", bypassed=True,
                 reason="audit rows moved to cold storage @ops"),
     )
-    ctx = views.Context(head_sha=HEAD, inline={(r.findings[0].path, r.findings[0].fingerprint)})
-    body = views.pr_summary(r, ctx, "error", 30)
+    ctx = md.Context(head_sha=HEAD, inline={(r.findings[0].path, r.findings[0].fingerprint)})
+    body = md.pr_summary(r, ctx, "error", 30, marker=SUMMARY_MARKER, limit=COMMENT_LIMIT)
     assert "### Errors" in body and "### Warnings" in body and "### Bypassed" in body
     assert "audit rows moved to cold storage @\u200bops" in body
     assert "1 of these could not be placed as inline review comments" in body
@@ -107,7 +108,8 @@ def test_summary_lists_errors_warnings_bypassed_with_reasons_and_how_to_bypass()
 
 
 def test_all_clear_when_nothing_is_left():
-    body = views.pr_summary(report(files=["alembic/versions/a.py"]), views.Context(head_sha=HEAD), "error", 30)
+    body = md.pr_summary(report(files=["alembic/versions/a.py"]), md.Context(head_sha=HEAD), "error", 30,
+                         marker=SUMMARY_MARKER, limit=COMMENT_LIMIT)
     assert "All clear: no destructive operation in 1 revision file at `aaaaaaa`." in body
     assert "### Errors" not in body
 

@@ -9,10 +9,11 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from validator.config import ConfigError, Settings, discover, load_file
+from validator.config import ConfigError, Settings, load
 from validator.discover import DiscoveryError, find, glob_files, revision_files
-from validator.github import commands, event as events, inputs as action_inputs, sources, views
+from validator.github import commands, event as events, inputs as action_inputs, sources
 from validator.model import Report
+from validator.render import markdown as md
 
 ANNOTATIONS_SHOWN = 10  # per type per step; the rest stay in the log
 
@@ -173,10 +174,10 @@ class Action:
             return ""
         return self.inputs.sarif_file
 
-    def context(self, plan: Plan, inline=frozenset(), notes=()) -> views.Context:
-        return views.Context(
+    def context(self, plan: Plan, notes=()) -> md.Context:
+        return md.Context(
             head_sha=self.head, blob_url=self.blob_url, run_url=self.run_url,
-            bypass_token=self.settings.bypass_token, inline=set(inline), notes=list(notes),
+            bypass_token=self.settings.bypass_token, notes=list(notes),
             nothing_changed=plan.nothing_changed,
         )
 
@@ -195,16 +196,12 @@ class Action:
             # the commenting half of the fork pattern has nothing it may trust to comment on
             if not self.event.pr_number:
                 self.warn("workflow_run without a pull request (set the pull-request input): nothing to do")
-            from validator.render.markdown import text
-
-            commands.append_job_summary("## migration-guard\n\nNothing posted: " + text(" ".join(self.notes), 2000) + "\n")
+            commands.append_job_summary("## migration-guard\n\nNothing posted: " + md.text(" ".join(self.notes), 2000) + "\n")
             return 0
         problem = self.find_revisions()
         if problem is not None:  # a gate that cannot find what to check must not pass
             commands.error(problem)
-            from validator.render.markdown import text
-
-            commands.append_job_summary("## migration-guard\n\nFailed: " + text(problem, 4000) + "\n")
+            commands.append_job_summary("## migration-guard\n\nFailed: " + md.text(problem, 4000) + "\n")
             return 2
         plan = self.plan()
         report = self.lint(plan)
@@ -221,11 +218,13 @@ class Action:
             if self.pull is not None:
                 from validator.github.publish import publish
 
-                publish(self, plan, report)
+                publish(self.repo, self.pull, self.event, report, plan.changed, self.context(plan),
+                        review_comments=self.inputs.review, summary_comment=self.inputs.comment,
+                        fail_on=self.settings.fail_on, warn=self.warn)
         except Exception as exc:  # noqa: BLE001
             self.warn(f"could not publish to the pull request: {type(exc).__name__}: {exc}")
         try:
-            summary = views.job_summary(report, self.context(plan, notes=self.notes), self.settings.fail_on,
+            summary = md.job_summary(report, self.context(plan, notes=self.notes), self.settings.fail_on,
                                         commands.JOB_SUMMARY_LIMIT)
             commands.append_job_summary(summary)
         except Exception as exc:  # noqa: BLE001
@@ -235,20 +234,11 @@ class Action:
         return 1 if failed else 0
 
 
-def load_settings(inputs, workspace: Path) -> Settings:
-    if inputs.config:
-        path = Path(inputs.config)
-        settings = load_file(path if path.is_absolute() else workspace / path)
-    else:
-        settings = discover(workspace)
-    return settings.with_overrides(fail_on=inputs.fail_on, downgrade=inputs.downgrade)
-
-
 def main() -> int:
     try:
         inputs = action_inputs.read()
         workspace = Path(os.environ.get("GITHUB_WORKSPACE") or os.getcwd())
-        settings = load_settings(inputs, workspace)
+        settings = load(inputs.config, workspace, fail_on=inputs.fail_on, downgrade=inputs.downgrade)
         event = events.load(
             os.environ.get("GITHUB_EVENT_NAME", ""), os.environ.get("GITHUB_EVENT_PATH"),
             os.environ.get("GITHUB_REPOSITORY", ""), inputs.pull_request,

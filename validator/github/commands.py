@@ -9,15 +9,9 @@ import os
 import sys
 import uuid
 
+from validator.render.github import escape_data, escape_property
+
 JOB_SUMMARY_LIMIT = 1_040_000  # bytes; GitHub rejects a step summary over 1 MiB
-
-
-def escape_data(value: str) -> str:
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def escape_property(value: str) -> str:
-    return escape_data(value).replace(":", "%3A").replace(",", "%2C")
 
 
 def command(name: str, message: str = "", **properties: str | int | None) -> None:

@@ -1,11 +1,17 @@
 """The pull request surfaces: one review with the new inline comments, one summary comment."""
 from __future__ import annotations
 
-from validator.github import commands, review, summary, views
+from dataclasses import replace
+from typing import Callable, Sequence
+
+from validator.github import commands, review, summary
 from validator.github.diff import commentable_lines
-from validator.github.markers import MAX_NEW_COMMENTS
+from validator.github.event import Event
+from validator.github.markers import COMMENT_LIMIT, MAX_NEW_COMMENTS, SUMMARY_MARKER
+from validator.github.sources import ChangedFile
 from validator.github.writes import WriteDenied, describe
 from validator.model import Report
+from validator.render import markdown as md
 
 FORK_NOTE = (
     "this pull request comes from a fork, so the token is read-only: findings are reported through "
@@ -13,42 +19,46 @@ FORK_NOTE = (
 )
 
 
-def publish(action, plan, report: Report) -> None:
-    """Post what is new; any failure becomes a warning and never touches the exit code."""
-    event, inputs = action.event, action.inputs
+def publish(repo, pull, event: Event, report: Report, changed: Sequence[ChangedFile], context: md.Context, *,
+            review_comments: bool, summary_comment: bool, fail_on: str, warn: Callable[[str], None]) -> None:
+    """Post what is new on ``pull``; any failure goes to ``warn`` and never touches the exit code.
+
+    ``changed`` are the pull request's revision files (their patches place inline comments);
+    ``context`` holds the facts of the run the Markdown mentions.
+    """
     if event.read_only:
-        action.warn(FORK_NOTE)
+        warn(FORK_NOTE)
         return
-    if not (inputs.review or inputs.comment):
+    if not (review_comments or summary_comment):
         return
     result = review.ReviewResult()
-    if inputs.review and report.active:
-        commentable = {f.path: commentable_lines(f.patch) for f in plan.changed if f.patch}
+    if review_comments and report.active:
+        commentable = {f.path: commentable_lines(f.patch) for f in changed if f.patch}
         try:
             result = review.post(
-                action.repo, action.pull, event.head_sha, report.findings, commentable,
-                lambda f, marker: views.review_comment(report, action.context(plan), f, marker),
-                lambda marker, n, more: views.review_body(action.context(plan), marker, n, more),
+                repo, pull, event.head_sha, report.findings, commentable,
+                lambda f, marker: md.review_comment(report, context, f, marker),
+                lambda marker, n, more: md.review_body(context, marker, n, more),
             )
         except WriteDenied as exc:
-            action.warn(f"no permission to review ({exc}): grant pull-requests: write; degraded to annotations")
+            warn(f"no permission to review ({exc}): grant pull-requests: write; degraded to annotations")
             return
         except Exception as exc:  # noqa: BLE001 - advisory surface: warn and go on
-            action.warn(f"could not post the review: {describe(exc)}")
+            warn(f"could not post the review: {describe(exc)}")
         for note in result.notes:
-            action.warn(note)
+            warn(note)
         if result.posted:
             commands.log(f"posted a review with {result.posted} new inline comments")
-    if not inputs.comment:
+    if not summary_comment:
         return
-    body = views.pr_summary(report, action.context(plan, result.inline, result.notes), action.settings.fail_on,
-                            MAX_NEW_COMMENTS)
+    body = md.pr_summary(report, replace(context, inline=set(result.inline), notes=list(result.notes)), fail_on,
+                         MAX_NEW_COMMENTS, marker=SUMMARY_MARKER, limit=COMMENT_LIMIT)
     try:
-        outcome = summary.upsert(action.repo.get_issue(event.pr_number), body, create=bool(report.findings))
+        outcome = summary.upsert(repo.get_issue(event.pr_number), body, create=bool(report.findings))
     except WriteDenied as exc:
-        action.warn(f"no permission to comment ({exc}): grant pull-requests: write; degraded to annotations")
+        warn(f"no permission to comment ({exc}): grant pull-requests: write; degraded to annotations")
         return
     except Exception as exc:  # noqa: BLE001
-        action.warn(f"could not update the summary comment: {describe(exc)}")
+        warn(f"could not update the summary comment: {describe(exc)}")
         return
     commands.log(f"summary comment {outcome}")

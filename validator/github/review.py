@@ -17,7 +17,7 @@ from validator.github.markers import (
 )
 from validator.github.writes import create_once, describe
 from validator.model import Finding
-from validator.render._common import by_severity
+from validator.render import by_severity
 
 
 

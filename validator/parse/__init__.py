@@ -4,19 +4,16 @@ from __future__ import annotations
 import ast
 import re
 
-from validator.config import DEFAULT_TOKEN
-from validator.model import Migration, Problem, Revision, Span
+from validator.downgrade import DowngradePolicy
+from validator.model import BYPASS_TOKEN, PARSE_ERROR_CODE, Migration, Problem, Revision, Span
 from validator.parse.comments import python_bypasses
 from validator.parse.python import Walker
 from validator.parse.source import Unreadable, decode
 
 
-def parse_source(path: str, data: bytes | OSError, token: str = DEFAULT_TOKEN, *, downgrade: bool = True) -> Migration:
-    """Every operation of a revision file; ``downgrade=False`` leaves ``downgrade()`` unread.
-
-    Under the default ``downgrade = "ignore"`` policy its findings would be dropped anyway;
-    bypass comments in code only ``downgrade()`` reaches are then dropped with them.
-    """
+def parse_source(path: str, data: bytes | OSError, token: str = BYPASS_TOKEN, *,
+                 downgrade: DowngradePolicy = DowngradePolicy.ERROR) -> Migration:
+    """Every operation and bypass of a revision file that the ``downgrade`` policy counts."""
     try:
         source = decode(data)
     except Unreadable as exc:
@@ -25,22 +22,23 @@ def parse_source(path: str, data: bytes | OSError, token: str = DEFAULT_TOKEN, *
         tree = ast.parse(source, filename=path)
     except SyntaxError as exc:
         line = exc.lineno or 1
-        return Migration(path, problems=(Problem("MG901", f"Python syntax error: {exc.msg}", Span(line, line),
-                                                 statement=(exc.text or "").strip()),))
+        return _unparsable(path, f"Python syntax error: {exc.msg}", line, (exc.text or "").strip())
     except (ValueError, RecursionError, MemoryError) as exc:
-        return Migration(path, problems=(Problem("MG901", f"cannot parse the file: {exc}", Span(1, 1)),))
+        return _unparsable(path, f"cannot parse the file: {exc}")
     try:
-        walker = Walker(source, tree, token, downgrade)
+        walker = Walker(source, tree, token, downgrade.reads_downgrade)
         operations = walker.run()
     except RecursionError:
-        return Migration(path, problems=(Problem("MG901", "the file nests too deeply to analyse", Span(1, 1)),))
-    bypasses = python_bypasses(source, tree, token) + list(walker.sql_bypasses.values())
-    if bypasses and not downgrade:
-        unread = walker.downgrade_only()
-        bypasses = [b for b in bypasses if not any(s.contains_line(b.line) for s in unread)]
+        return _unparsable(path, "the file nests too deeply to analyse")
+    bypasses = downgrade.counted_bypasses(python_bypasses(source, tree, token) + list(walker.sql_bypasses.values()),
+                                          walker.downgrade_only)
     bypasses.sort(key=lambda b: b.line)
     return Migration(path, tuple(sorted(operations, key=lambda o: (o.span.line, o.span.column))),
                      tuple(bypasses), (), revision_of(tree))
+
+
+def _unparsable(path: str, message: str, line: int = 1, statement: str = "") -> Migration:
+    return Migration(path, problems=(Problem(PARSE_ERROR_CODE, message, Span(line, line), statement),))
 
 
 def _strings(node: ast.expr | None) -> tuple[str, ...]:

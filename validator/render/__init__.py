@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from typing import Callable
 
-from validator.model import Report
+from validator.model import BYPASS_TOKEN, Report
+from validator.render._common import by_severity
 from validator.render.github import render_github
 from validator.render.json_format import render_json
 from validator.render.sarif import render_sarif
-from validator.render.text import DEFAULT_BYPASS_TOKEN, render_text
+from validator.render.text import render_text
 
 FORMATS: dict[str, Callable[[Report], str]] = {
     "text": render_text,
@@ -22,7 +23,7 @@ FORMATS: dict[str, Callable[[Report], str]] = {
 
 
 
-def render(fmt: str, report: Report, *, color: bool = False, bypass_token: str = DEFAULT_BYPASS_TOKEN) -> str:
+def render(fmt: str, report: Report, *, color: bool = False, bypass_token: str = BYPASS_TOKEN) -> str:
     """The CLI's one call: terminal options reach the text format only.
 
     ``color`` should be true only when stdout is a tty and ``NO_COLOR`` is unset;
@@ -34,4 +35,4 @@ def render(fmt: str, report: Report, *, color: bool = False, bypass_token: str =
     return FORMATS[fmt](report)
 
 
-__all__ = ["FORMATS", "render", "render_text", "render_json", "render_sarif", "render_github"]
+__all__ = ["FORMATS", "by_severity", "render", "render_text", "render_json", "render_sarif", "render_github"]

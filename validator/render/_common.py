@@ -12,7 +12,10 @@ from validator.model import Finding, Report, RuleInfo
 
 
 def by_severity(findings: Iterable[Finding]) -> list[Finding]:
-    """Most severe first, then by place: GitHub shows only the first 10 annotations of a type."""
+    """Most severe first, then by place: GitHub shows only the first 10 annotations of a type.
+
+    Public as ``validator.render.by_severity``: the review orders its inline comments alike.
+    """
     return sorted(findings, key=lambda f: (-f.severity.rank, f.sort_key()))
 
 

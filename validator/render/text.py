@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import textwrap
 
-from validator.model import Finding, Phase, Report, Severity
+from validator.model import BYPASS_TOKEN, NOT_BYPASSABLE, Finding, Phase, Report, Severity
 from validator.render._common import by_place, plural, visible
 
-DEFAULT_BYPASS_TOKEN = "CI:DESTRUCTIVE_OK"
 STATEMENT_LINES = 6
 LINE_WIDTH = 160
 INDENT = "    "
@@ -31,7 +30,7 @@ _STYLE = {
 }
 
 
-def render_text(report: Report, *, color: bool = False, bypass_token: str = DEFAULT_BYPASS_TOKEN) -> str:
+def render_text(report: Report, *, color: bool = False, bypass_token: str = BYPASS_TOKEN) -> str:
     """``color`` only when asked: the CLI decides (a tty and ``NO_COLOR`` unset)."""
     paint = _painter(color)
     blocks = [_block(f, paint) for f in by_place(report.active)]
@@ -109,9 +108,9 @@ def _summary(report: Report, paint, bypass_token: str) -> str:
     style = "error" if s.errors else "warning" if s.warnings else "ok"
     out = "".join(paint("dim", row) + "\n" for row in environment_lines(report))
     out += paint(style, line) + "\n"
-    # Only a rule finding can be bypassed; a parse error or a reasonless bypass
-    # (MG9xx) needs a fix, and the hint would send the reader the wrong way.
-    if any(f.severity is Severity.ERROR and not f.code.startswith("MG9") for f in report.active):
+    # A parse error or a reasonless bypass cannot be bypassed: it needs a fix, and the
+    # hint would send the reader the wrong way.
+    if any(f.severity is Severity.ERROR and f.code not in NOT_BYPASSABLE for f in report.active):
         token = visible(bypass_token)
         out += (
             f"A destructive change made on purpose can be bypassed with a reason: "

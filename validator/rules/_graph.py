@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from validator.model import Migration, Span
+from validator.model import PARSE_ERROR_CODE, Migration, Span
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ def build(migrations: tuple[Migration, ...]) -> Graph:
     by_id: dict[str, list[Migration]] = defaultdict(list)
     complete = True
     for migration in migrations:
-        if any(p.code == "MG901" for p in migration.problems):
+        if any(p.code == PARSE_ERROR_CODE for p in migration.problems):
             complete = False
         if migration.revision.revision:
             by_id[migration.revision.revision].append(migration)

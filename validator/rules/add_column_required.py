@@ -27,6 +27,7 @@ or add it in steps:
 """
 from validator.model import Migration, OpKind, Operation, Severity
 from validator.rules import rule
+from validator.rules._columns import SERIAL
 from validator.rules._same_revision import table_is_new
 
 
@@ -38,5 +39,3 @@ def check(op: Operation, migration: Migration) -> str | None:
         return None  # a serial column gets its default from a sequence (MG209 reports the rewrite)
     return f"adds NOT NULL column {op.target or '?'} to {op.qualified_table} without a server default"
 
-
-SERIAL = {"serial", "bigserial", "smallserial", "serial2", "serial4", "serial8"}

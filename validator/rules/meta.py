@@ -12,11 +12,11 @@ MG903 unused-bypass: a bypass comment that covers no finding. It usually sits on
 wrong line (a bypass covers the statement it is on, or the statement that starts on
 the next line when the comment stands alone), or the operation it guarded is gone.
 """
-from validator.model import Severity
+from validator.model import BYPASS_WITHOUT_REASON_CODE, PARSE_ERROR_CODE, UNUSED_BYPASS_CODE, Severity
 from validator.rules import meta
 
-PARSE_ERROR = meta("MG901", "parse-error", Severity.ERROR, "The revision file cannot be parsed")
+PARSE_ERROR = meta(PARSE_ERROR_CODE, "parse-error", Severity.ERROR, "The revision file cannot be parsed")
 BYPASS_WITHOUT_REASON = meta(
-    "MG902", "bypass-without-reason", Severity.ERROR, "A bypass comment gives no reason"
+    BYPASS_WITHOUT_REASON_CODE, "bypass-without-reason", Severity.ERROR, "A bypass comment gives no reason"
 )
-UNUSED_BYPASS = meta("MG903", "unused-bypass", Severity.WARNING, "A bypass comment suppresses nothing")
+UNUSED_BYPASS = meta(UNUSED_BYPASS_CODE, "unused-bypass", Severity.WARNING, "A bypass comment suppresses nothing")

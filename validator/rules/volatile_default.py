@@ -27,8 +27,8 @@ for new rows only, then fill the old rows in batches:
 """
 from validator.model import Migration, OpKind, Operation, Severity
 from validator.rules import rule
+from validator.rules._columns import SERIAL
 from validator.rules._same_revision import table_is_new
-from validator.rules.add_column_required import SERIAL
 
 
 def _why(op: Operation) -> str | None:
