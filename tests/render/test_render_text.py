@@ -116,3 +116,12 @@ def test_no_bypass_hint_when_only_meta_errors_fail():
     assert render_text(Report(files=("a",), findings=(parse_error,))).endswith(
         "1 error, 0 warnings, 0 bypassed in 1 file\n"
     )
+
+
+def test_bypass_hint_follows_what_a_bypass_can_accept():
+    # unresolved SQL raised to error can be bypassed (its page shows how); a reasonless bypass cannot
+    unresolved = replace(FINDINGS[1], severity=Severity.ERROR)
+    assert unresolved.code == "MG904"
+    assert "can be bypassed with a reason" in render_text(Report(files=("a",), findings=(unresolved,)))
+    reasonless = replace(FINDINGS[4], code="MG902", rule="bypass-without-reason")
+    assert "can be bypassed" not in render_text(Report(files=("a",), findings=(reasonless,)))
