@@ -19,6 +19,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
+    from validator.config import DOWNGRADE, FAIL_ON
+
     parser = _Parser(prog="migration-guard", description="Lint Alembic revisions for destructive DDL.")
     parser.add_argument("--version", action="version", version=f"migration-guard {__version__}")
     commands = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
@@ -28,8 +30,8 @@ def _parser() -> argparse.ArgumentParser:
                       help="revision files or directories (default: discover from alembic.ini)")
     lint.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text")
     lint.add_argument("--config", metavar="FILE", help="pyproject.toml or .migration-guard.toml")
-    lint.add_argument("--fail-on", choices=("error", "warning", "never"), default=None)
-    lint.add_argument("--downgrade", choices=("ignore", "warning", "error"), default=None)
+    lint.add_argument("--fail-on", choices=FAIL_ON, default=None)
+    lint.add_argument("--downgrade", choices=DOWNGRADE, default=None)
     lint.add_argument("--base", metavar="GIT_REF", help="only revisions added or modified since the merge base")
     lint.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
 

@@ -13,7 +13,10 @@ from validator.parse.source import Unreadable, decode
 
 def parse_source(path: str, data: bytes | OSError, token: str = BYPASS_TOKEN, *,
                  downgrade: DowngradePolicy = DowngradePolicy.ERROR) -> Migration:
-    """Every operation and bypass of a revision file that the ``downgrade`` policy counts."""
+    """Every operation and bypass of a revision file that the ``downgrade`` policy counts.
+
+    The default policy reads ``downgrade()`` and counts everything.
+    """
     try:
         source = decode(data)
     except Unreadable as exc:
