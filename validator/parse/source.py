@@ -5,7 +5,7 @@ import codecs
 import io
 import tokenize
 
-from validator.model import Problem, Span
+from validator.model import PARSE_ERROR_CODE, Problem, Span
 
 
 class Unreadable(Exception):
@@ -15,7 +15,7 @@ class Unreadable(Exception):
 
 
 def _problem(message: str, line: int = 1) -> Unreadable:
-    return Unreadable(Problem("MG901", message, Span(line, line)))
+    return Unreadable(Problem(PARSE_ERROR_CODE, message, Span(line, line)))
 
 
 def decode(data: bytes | OSError) -> str:
