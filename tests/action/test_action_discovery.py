@@ -3,32 +3,17 @@ from __future__ import annotations
 
 import pytest
 
-from harness import Git, pr_event, run_action
+from harness import BASE_REVISION, Git, pr_event, run_action
 
 FLASK_INI = "[alembic]\n# template used to generate migration files\n\n[loggers]\nkeys = root\n"
 ENV_PY = "from alembic import context\n\ncontext.configure()\n"
-FIRST = '''"""create users"""
-from alembic import op
-import sqlalchemy as sa
-
-revision = "a1"
-down_revision = None
-
-
-def upgrade():
-    op.create_table("users", sa.Column("id", sa.Integer, primary_key=True), sa.Column("nickname", sa.Text))
-
-
-def downgrade():
-    op.drop_table("users")
-'''
-DROP_PATH = "migrations/versions/b2_drop_nickname.py"
+DROP_PATH = "migrations/versions/0002_drop_nickname.py"
 DROP = '''"""drop nickname"""
 from alembic import op
 import sqlalchemy as sa
 
-revision = "b2"
-down_revision = "a1"
+revision = "0002"
+down_revision = "0001"
 
 
 def upgrade():
@@ -44,7 +29,7 @@ def downgrade():
 def flask_pr(tmp_path, api):
     git = Git(tmp_path / "ws")
     base = git.commit({"app/__init__.py": "", "migrations/alembic.ini": FLASK_INI, "migrations/env.py": ENV_PY,
-                       "migrations/versions/a1_create_users.py": FIRST}, "base")
+                       "migrations/versions/0001_create_users.py": BASE_REVISION}, "base")
     head = git.commit({DROP_PATH: DROP, "app/views.py": "x = 1\n"}, "drop nickname")
     api.add_pull(7, head, base, git.pr_files(base, head))
     return git, base, head
@@ -68,7 +53,7 @@ def test_flask_migrate_layout_with_default_inputs_is_checked(flask_pr, tmp_path,
 def test_pull_request_changing_no_revision_passes_and_says_so(tmp_path, api):
     git = Git(tmp_path / "ws")
     base = git.commit({"migrations/alembic.ini": FLASK_INI, "migrations/env.py": ENV_PY,
-                       "migrations/versions/a1_create_users.py": FIRST}, "base")
+                       "migrations/versions/0001_create_users.py": BASE_REVISION}, "base")
     head = git.commit({"app/views.py": "x = 1\n"}, "not a migration")
     api.add_pull(7, head, base, git.pr_files(base, head))
     result = run_action(git.root, tmp_path / "run", "pull_request", pr_event(7, head, base), api.base_url)
@@ -99,9 +84,9 @@ def test_a_paths_input_that_matches_nothing_fails_the_step(flask_pr, tmp_path, a
 
 def test_two_environments_with_colliding_ids_are_separate_graphs(tmp_path, api):
     git = Git(tmp_path / "ws")
-    base = git.commit({"migrations/env.py": ENV_PY, "migrations/versions/a1_create_users.py": FIRST,
-                       "tenants/env.py": ENV_PY, "tenants/versions/a1_create_users.py": FIRST}, "base")
-    head = git.commit({"tenants/versions/b2_drop_nickname.py": DROP}, "drop in tenants")
+    base = git.commit({"migrations/env.py": ENV_PY, "migrations/versions/0001_create_users.py": BASE_REVISION,
+                       "tenants/env.py": ENV_PY, "tenants/versions/0001_create_users.py": BASE_REVISION}, "base")
+    head = git.commit({"tenants/versions/0002_drop_nickname.py": DROP}, "drop in tenants")
     api.add_pull(7, head, base, git.pr_files(base, head))
     result = run_action(git.root, tmp_path / "run", "pull_request", pr_event(7, head, base), api.base_url,
                         inputs={"github-token": ""})
