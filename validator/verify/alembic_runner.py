@@ -127,7 +127,9 @@ class AlembicProject:
         result.applied.append({"revision": label, "seconds": round(time.perf_counter() - started, 4)})
         return True
 
-    def upgrade_stepwise(self) -> RunResult:
+    def upgrade_stepwise(self, observer=None) -> RunResult:
+        """Upgrade one revision at a time; ``observer.before(rev)``/``.after(rev)`` run around each,
+        after a failed one too (a revision that fails outside a transaction may still have destroyed)."""
         from alembic import command
 
         result = RunResult()
@@ -138,7 +140,12 @@ class AlembicProject:
             result.failure = StepFailure("(loading revisions)", message, sqlstate)
             return result
         for rev in revisions:
-            if not self._run(command.upgrade, rev.revision, rev.revision, result):
+            if observer is not None:
+                observer.before(rev.revision)
+            ok = self._run(command.upgrade, rev.revision, rev.revision, result)
+            if observer is not None:
+                observer.after(rev.revision)
+            if not ok:
                 break
         return result
 

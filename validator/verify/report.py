@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from dataclasses import dataclass, field
@@ -34,6 +35,9 @@ class Report:
     heads: list[str] = field(default_factory=list)
     steps: list[Step] = field(default_factory=list)
     matviews: list[dict] = field(default_factory=list)
+    destroyed: list[dict] = field(default_factory=list)  # see Destroyed.as_dict
+    rows_deleted: list[dict] = field(default_factory=list)  # see RowLoss.as_dict
+    executed: list[dict] = field(default_factory=list)  # per revision: the statements it ran
 
     @property
     def ok(self) -> bool:
@@ -48,6 +52,9 @@ class Report:
             "heads": self.heads,
             "steps": [step.as_dict() for step in self.steps],
             "matviews": self.matviews,
+            "destroyed": self.destroyed,
+            "rows_deleted": self.rows_deleted,
+            "executed": self.executed,
         }
 
 
@@ -66,6 +73,17 @@ def render_text(report: Report) -> str:
         if view.get("refresh_seconds") is not None:
             extra += f", REFRESH CONCURRENTLY {view['refresh_seconds']:.3f}s"
         lines.append(f"  view {view['name']}: {state} ({_one_line(extra)})")
+    destroyed = _by_revision(report)
+    for run in report.executed:
+        revision = run["revision"]
+        lines.append(f"  revision {revision}: {len(run['statements'])} statement(s), "
+                     f"{len(destroyed.get(revision, []))} destroyed")
+        for entry in destroyed.get(revision, []):
+            lines.append(f"    {_one_line(_what(entry))}: {_one_line(_coverage(entry))}")
+        for s in run["statements"]:
+            locks = ", ".join(f"{lock['mode']} on {lock['relation']}" for lock in s["locks"])
+            lines.append(f"    > {_one_line(s['sql'])}  [{s['seconds'] * 1000:.1f} ms" + (f"; {locks}" if locks else "")
+                         + (f"; FAILED: {_one_line(s['error'])}" if s.get("error") else "") + "]")
     lines.append("result: " + ("all checks passed" if report.ok else "FAILED"))
     return "\n".join(lines) + "\n"
 
@@ -103,7 +121,73 @@ def render_markdown(report: Report) -> str:
             refresh = "" if view.get("refresh_seconds") is None else f"{view['refresh_seconds']:.3f} s"
             result = "✅" if view["ok"] else "❌ " + md(view.get("problem") or "")
             out.append(f"| {md(view['name'])} | {md(view['unique_index'] or 'none')} | {refresh} | {result} |")
+    destroyed = _by_revision(report)
+    if destroyed:
+        out += ["", "### What each revision destroyed", "",
+                "| Revision | Destroyed | Covered by | Bypass reason |", "|---|---|---|---|"]
+        for revision, entries in destroyed.items():
+            for entry in entries:
+                c = entry["covered_by"]
+                if c is None:
+                    cover, reason = "❌ no finding", ""
+                else:
+                    cover = f"{md(c['code'])} at {md(c['path'])}:{c['line']}" + (" (bypassed)" if c["bypassed"] else "")
+                    reason = md(c["reason"] or "")
+                out.append(f"| {md(revision)} | {md(_what(entry))} | {cover} | {reason} |")
+    if any(run["statements"] for run in report.executed):
+        out += ["", "### What ran", ""]
+        for run in report.executed:
+            out += _executed_markdown(run)
     return "\n".join(out) + "\n"
+
+
+def _executed_markdown(run: dict) -> list[str]:
+    """One collapsed block per revision. SQL goes in an HTML <pre>, escaped, so no statement can close
+    the block or inject Markdown; a fenced block could be closed by backticks inside the SQL."""
+    count = len(run["statements"])
+    out = [f"<details><summary>{html.escape(run['revision'])}: {count} statement(s)</summary>", "", "<pre>"]
+    for s in run["statements"]:
+        locks = ", ".join(f"{lock['mode']} on {lock['relation']}" for lock in s["locks"])
+        note = f"-- {s['seconds'] * 1000:.1f} ms" + (f"; {locks}" if locks else "") + \
+            (f"; FAILED: {_one_line(s['error'])}" if s.get("error") else "")
+        out.append(html.escape(note).replace("@", "&#64;"))
+        out.append(html.escape(s["sql"].rstrip().rstrip(";") + ";").replace("@", "&#64;"))
+    out += ["</pre>", "", "</details>", ""]
+    return out
+
+
+def _what(entry: dict) -> str:
+    """'column public.orders.note dropped', '3 row(s) of table public.orders deleted'."""
+    if "kind" not in entry:
+        return f"{entry['before'] - entry['after']} row(s) of table {entry['schema']}.{entry['table']} deleted"
+    if entry["kind"] == "schema":
+        name = entry["name"]
+    elif entry["kind"] == "column":
+        name = f"{entry['schema']}.{entry['table']}.{entry['name']}"
+    else:
+        name = f"{entry['schema']}.{entry['name']}"
+    what = f"{entry['kind'].replace('_', ' ')} {name} {entry['change']}"
+    if entry.get("detail"):
+        what += f" ({entry['detail']})"
+    if entry.get("went_with"):
+        what += f", with {entry['went_with']}"
+    return what
+
+
+def _coverage(entry: dict) -> str:
+    c = entry["covered_by"]
+    if c is None:
+        return "NOT COVERED by any finding"
+    how = f"bypassed: {c['reason']}" if c["bypassed"] else "not bypassed"
+    return f"covered by {c['code']} at {c['path']}:{c['line']} ({how})"
+
+
+def _by_revision(report: Report) -> dict[str, list[dict]]:
+    """Destroyed objects and deleted rows, grouped by revision in the order the revisions ran."""
+    grouped: dict[str, list[dict]] = {run["revision"]: [] for run in report.executed}
+    for entry in report.destroyed + report.rows_deleted:
+        grouped.setdefault(entry["revision"], []).append(entry)
+    return {revision: entries for revision, entries in grouped.items() if entries}
 
 
 def _one_line(text: str) -> str:

@@ -7,6 +7,8 @@ from typing import Callable
 
 from validator.verify import catalog
 from validator.verify.alembic_runner import AlembicProject, RunResult, describe_error
+from validator.verify.audit import Audit
+from validator.verify.destruction import destruction_step
 from validator.verify.report import FAILED, PASSED, SKIPPED, Report, Step
 from validator.verify.urls import DatabaseUrl, UsageError
 
@@ -55,16 +57,22 @@ def _match(expected: str, views: list[catalog.MatView]) -> bool:
     return any(v.name == expected for v in views)
 
 
-def verify(url: DatabaseUrl, alembic_ini: str, expect_matviews: list[str]) -> Report:
+def verify(url: DatabaseUrl, alembic_ini: str, expect_matviews: list[str], settings=None, *,
+           with_data: bool = False, fail_uncovered: frozenset[str] = frozenset()) -> Report:
+    """``settings`` are the project's lint settings, for the findings destroyed objects are matched to."""
+    from validator.config import Settings
+
     project = AlembicProject(alembic_ini, url)
     conn = connect(url)
     try:
-        return _verify(conn, project, url, alembic_ini, expect_matviews)
+        return _verify(conn, project, url, alembic_ini, expect_matviews, settings or Settings(), with_data,
+                       fail_uncovered)
     finally:
         conn.close()
 
 
-def _verify(conn, project: AlembicProject, url: DatabaseUrl, ini: str, expect: list[str]) -> Report:
+def _verify(conn, project: AlembicProject, url: DatabaseUrl, ini: str, expect: list[str], settings,
+            with_data: bool, fail_uncovered: frozenset[str]) -> Report:
     existing = catalog.user_relations(conn)
     if existing:
         shown = ", ".join(existing[:5]) + (" ..." if len(existing) > 5 else "")
@@ -80,8 +88,12 @@ def _verify(conn, project: AlembicProject, url: DatabaseUrl, ini: str, expect: l
         report.heads = []  # the upgrade step reports why the revisions cannot be loaded
     head = ", ".join(report.heads) or "head"
 
-    upgrade = _migration_step("upgrade", project.upgrade_stepwise, "applied", head, url)
+    with Audit(conn, with_data, url.scrub) as audit:
+        upgrade = _migration_step("upgrade", lambda: project.upgrade_stepwise(audit), "applied", head, url)
     report.steps.append(upgrade)
+    report.steps.append(_timed(Step("destruction"),
+                               lambda step: destruction_step(step, report, audit, project, settings, fail_uncovered),
+                               url))
     names = ["expected-matviews", "unique-indexes", "refresh-concurrently", "downgrade", "clean-base", "re-upgrade"]
     if not upgrade.ok:
         report.steps += [Step(n, SKIPPED, detail="skipped: the upgrade failed") for n in names]
