@@ -7,63 +7,18 @@ import json
 import os
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
+from tests.support.alembic_project import project, sql
 from tests.support.attribution import ALEMBIC_INI, MATVIEWS, ROOT, connect
 
 from validator.verify import cli
 from validator.verify.report import md
 
-# A deliberately ordinary env.py: it reads sqlalchemy.url (not DATABASE_URL) and chats on stdout.
-ENV_PY = '''
-from alembic import context
-from sqlalchemy import create_engine, pool
-
-print("env.py says hello on stdout")
-engine = create_engine(context.config.get_main_option("sqlalchemy.url"), poolclass=pool.NullPool)
-with engine.connect() as connection:
-    context.configure(connection=connection)
-    with context.begin_transaction():
-        context.run_migrations()
-'''
-
-REVISION = '''
-from alembic import op
-
-revision = {rev!r}
-down_revision = {down!r}
-branch_labels = None
-depends_on = None
-
-
-def upgrade():
-{upgrade}
-
-
-def downgrade():
-{downgrade}
-'''
-
-
-def project(tmp_path: Path, *revisions: tuple[str, str | None, str, str]) -> str:
-    """Write an Alembic project; each revision is (id, down_revision, upgrade body, downgrade body)."""
-    (tmp_path / "migrations" / "versions").mkdir(parents=True)
-    (tmp_path / "alembic.ini").write_text("[alembic]\nscript_location = %(here)s/migrations\n")
-    (tmp_path / "migrations" / "env.py").write_text(ENV_PY)
-    for rev, down, up, down_body in revisions:
-        text = REVISION.format(rev=rev, down=down, upgrade=textwrap.indent(up.strip(), "    "),
-                               downgrade=textwrap.indent(down_body.strip(), "    "))
-        (tmp_path / "migrations" / "versions" / f"{rev}.py").write_text(text)
-    return str(tmp_path / "alembic.ini")
-
-
-def sql(*statements: str) -> str:
-    return "\n".join(f"op.execute({s!r})" for s in statements) or "pass"
-
-
-def verify(capsys, url: str | None, ini: str, expect: str = "", fmt: str = "json"):
-    args = argparse.Namespace(database_url=url, alembic_ini=ini, expect_matviews=expect, format=fmt)
+def verify(capsys, url: str | None, ini: str, expect: str = "", fmt: str = "json", *, config: str | None = None,
+           with_data: bool = False, fail_uncovered: str = ""):
+    args = argparse.Namespace(database_url=url, alembic_ini=ini, expect_matviews=expect, format=fmt, config=config,
+                              with_data=with_data, fail_uncovered=fail_uncovered)
     code = cli.run(args)
     out, err = capsys.readouterr()
     report = json.loads(out) if fmt == "json" and out else None
@@ -74,7 +29,7 @@ def steps(report: dict) -> dict[str, dict]:
     return {step["name"]: step for step in report["steps"]}
 
 
-STEP_NAMES = ["upgrade", "expected-matviews", "unique-indexes", "refresh-concurrently", "downgrade",
+STEP_NAMES = ["upgrade", "destruction", "expected-matviews", "unique-indexes", "refresh-concurrently", "downgrade",
               "clean-base", "re-upgrade"]
 
 
@@ -149,7 +104,8 @@ def test_a_failing_revision_is_named_with_postgresqls_error(capsys, database_url
     assert up["error"]["statement"] == "ALTER TABLE no_such_table ADD COLUMN x int"
     assert up["detail"] == 'revision r2 failed [42P01]: relation "no_such_table" does not exist'
     assert [r["revision"] for r in up["revisions"]] == ["r1"]
-    assert [s["status"] for s in report["steps"][1:]] == ["skipped"] * 6
+    assert steps(report)["destruction"]["status"] == "passed"  # judged on the revisions that ran
+    assert [s["status"] for s in report["steps"][2:]] == ["skipped"] * 6
 
 
 def test_a_python_error_in_a_revision_is_named(capsys, database_url, tmp_path):
@@ -278,6 +234,7 @@ def test_a_revision_file_that_does_not_import_fails_the_upgrade(capsys, database
     assert up["error"]["revision"] == "(loading revisions)"
     assert up["error"]["message"].startswith("SyntaxError: ")
     assert up["revisions"] == []
+    assert steps(report)["destruction"]["detail"] == "skipped: no revision ran"
 
 
 def test_the_cli_subcommand_is_wired_and_imports_nothing_heavy_until_run():

@@ -105,7 +105,7 @@ class Audit:
         return rows.counts(self.conn, tables)
 
     def _losses(self, revision: str, before: objects.Snapshot, now: dict[int, int]) -> None:
-        for oid, count in now.items():
+        for oid, count in sorted(now.items(), key=lambda item: _sort_name(before, item[0])):
             old = self._counts.get(oid)
             if old is not None and count < old:
                 table = before.objects[f"c:{oid}"]
@@ -129,6 +129,11 @@ class Audit:
             if not progress:
                 for table, why in waiting:
                     run.unfilled[f"{table.schema}.{table.name}"] = self.scrub(why or "no row could be inserted")
+
+
+def _sort_name(shot: objects.Snapshot, oid: int) -> tuple[str, str]:
+    table = shot.objects.get(f"c:{oid}")
+    return (table.schema, table.name) if table else ("", "")
 
 
 def _relation_names(*shots: objects.Snapshot, ignore: set[str]) -> dict[int, str]:

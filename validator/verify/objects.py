@@ -170,7 +170,7 @@ def snapshot(conn) -> Snapshot:
 
 
 def destroyed(revision: str, before: Snapshot, after: Snapshot, ignore: set[str] = frozenset()) -> list[Destroyed]:
-    """What ``revision`` removed, replaced or rewrote, parents before the objects they took along.
+    """What ``revision`` removed, replaced or rewrote, by kind (``KINDS`` order) and name.
 
     ``ignore`` holds keys never reported (Alembic's version table and its columns).
     """
@@ -194,6 +194,7 @@ def destroyed(revision: str, before: Snapshot, after: Snapshot, ignore: set[str]
         detail = _replacement_loss(old, same[0])
         if detail is not None:
             out.append(Destroyed(revision, old, "re-created", detail))
+    out.sort(key=lambda d: (KINDS.index(d.object.kind), d.object.schema or "", d.object.table or "", d.object.name))
     _attribute(out, before)
     # The columns of a dropped table are its contents, not separate losses.
     return [d for d in out if not (d.object.kind == "column" and d.parent and d.parent.object.kind == "table")]
