@@ -76,7 +76,7 @@ class Audit:
         run = RevisionRun(revision, self._recorder.take())
         started = time.perf_counter()
         before, after = self._current, objects.snapshot(self.conn)
-        ignore = self._version_keys(after) | self._version_keys(before)
+        ignore = self._version_keys(before, after)
         self.destroyed += objects.destroyed(revision, before, after, ignore)
         name_locks(run.statements, _relation_names(before, after, ignore=ignore))
         for record in run.statements:
@@ -94,9 +94,9 @@ class Audit:
     def seconds(self) -> float:
         return getattr(self, "_setup_seconds", 0.0) + sum(r.audit_seconds for r in self.runs)
 
-    def _version_keys(self, shot: objects.Snapshot) -> set[str]:
+    def _version_keys(self, *shots: objects.Snapshot) -> set[str]:
         names = catalog.version_tables(self.conn)
-        return {o.key for o in shot.by_kind("table") if f"{o.schema}.{o.name}" in names}
+        return {o.key for shot in shots for o in shot.by_kind("table") if f"{o.schema}.{o.name}" in names}
 
     def _count(self, shot: objects.Snapshot, ignore: set[str] = frozenset()) -> dict[int, int]:
         if not self.with_data:
