@@ -188,8 +188,8 @@ def test_with_data_catches_a_delete_built_at_run_time(capsys, database_url, pg_s
     assert list(step["unfilled"]) == ["public.odd"]
     assert "violates check constraint" in step["unfilled"]["public.odd"]
     assert report["rows_deleted"] == [{"revision": "d2", "schema": "public", "table": "orders", "before": 3,
-                                       "after": 1, "covered_by": None}]
-    assert step["uncovered"] == ["d2: 2 row(s) of table public.orders"]
+                                       "after": 2, "covered_by": None}]
+    assert step["uncovered"] == ["d2: 1 row(s) of table public.orders"]
     assert report["destroyed"] == []
     # Without data there is nothing to lose, and verify cannot tell.
     second = pg_server.create_database()

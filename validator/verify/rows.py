@@ -57,10 +57,11 @@ class Column:
 def _value(col: Column, row: int, attempt: int) -> str | None:
     """A text literal PostgreSQL casts to the column's type; row-dependent so UNIQUE holds."""
     n = row + 1
+    # Offset by the column's position: two columns drawing from one list (from_state, to_state) differ.
     if col.labels:
-        return col.labels[(row + attempt) % len(col.labels)]
+        return col.labels[(row + attempt + col.number) % len(col.labels)]
     if col.literals and attempt > 0:
-        return col.literals[(row + attempt - 1) % len(col.literals)]
+        return col.literals[(row + attempt - 1 + col.number) % len(col.literals)]
     t, cat = col.type_name, col.category
     if t == "bool":
         return "true" if (row + attempt) % 2 == 0 else "false"
