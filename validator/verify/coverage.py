@@ -36,7 +36,10 @@ def on_object(finding: Finding, obj: CatalogObject) -> bool:
     ref = getattr(finding, "object", None)
     if ref is None or ref.kind != obj.kind or ref.name is None:
         return False
-    if not _same(ref.schema, obj.schema) or not _same(ref.name, obj.name):
+    name = obj.name
+    if obj.kind == "function" and "(" not in ref.name:
+        name = name.partition("(")[0]  # DROP FUNCTION f without its arguments: any overload
+    if not _same(ref.schema, obj.schema) or not _same(ref.name, name):
         return False
     return obj.kind in ("table", "view", "materialized_view", "schema") or _same(ref.table, obj.table)
 

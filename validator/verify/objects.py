@@ -195,7 +195,7 @@ def destroyed(revision: str, before: Snapshot, after: Snapshot, ignore: set[str]
         if detail is not None:
             out.append(Destroyed(revision, old, "re-created", detail))
     out.sort(key=lambda d: (KINDS.index(d.object.kind), d.object.schema or "", d.object.table or "", d.object.name))
-    _attribute(out, before)
+    _attribute(out)
     # The columns of a dropped table are its contents, not separate losses.
     return [d for d in out if not (d.object.kind == "column" and d.parent and d.parent.object.kind == "table")]
 
@@ -221,7 +221,7 @@ def _labels(definition: str | None) -> list[str]:
     return [part.strip() for part in (definition or "").split(", ") if part.strip()]
 
 
-def _attribute(entries: list[Destroyed], before: Snapshot) -> None:
+def _attribute(entries: list[Destroyed]) -> None:
     """Mark each entry that went along with another destroyed object (its nearest destroyed parent)."""
     gone = {d.object.key: d for d in entries}
     for entry in entries:
