@@ -118,6 +118,30 @@ def test_a_column_dropped_and_added_back_under_its_name_is_destroyed(capsys, dat
     assert report["destroyed"][0]["detail"] == "a new object under the same name: the old one's contents are gone"
 
 
+def test_a_schema_dropped_with_cascade_and_a_partitioned_table_take_their_contents(capsys, database_url, tmp_path):
+    ini = project(
+        tmp_path,
+        ("p1", None, sql("CREATE SCHEMA billing", "CREATE TABLE billing.invoices (id int)",
+                         "CREATE TABLE events (id int, at date) PARTITION BY RANGE (at)",
+                         "CREATE TABLE events_2025 PARTITION OF events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')"),
+         sql("DROP TABLE events", "DROP SCHEMA billing CASCADE")),
+        ("p2", "p1", sql("DROP SCHEMA billing CASCADE", "CREATE SCHEMA billing", "DROP TABLE events"),
+         sql("DROP SCHEMA billing")),
+    )
+    code, report, _, _ = verify(capsys, database_url, ini)
+    assert destroyed(report) == [
+        ("p2", "table", "billing", "invoices", "invoices", "dropped", "schema billing"),
+        ("p2", "table", "public", "events", "events", "dropped", None),
+        ("p2", "table", "public", "events_2025", "events_2025", "dropped", "table public.events"),
+        ("p2", "schema", "billing", None, "billing", "re-created", None),
+    ]
+    assert coverage(report) == {("table", "invoices"): ("MG103", 11, False, None),
+                                ("table", "events"): ("MG101", 13, False, None),
+                                ("table", "events_2025"): ("MG101", 13, False, None),
+                                ("schema", "billing"): ("MG103", 11, False, None)}
+    assert code == 0
+
+
 def test_a_type_change_is_listed_only_when_it_rewrites(capsys, database_url, tmp_path):
     ini = project(
         tmp_path,

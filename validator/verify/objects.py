@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-# Kinds whose contents are data: a new identity is a loss even when the name and definition return.
-IDENTITY_KINDS = frozenset({"table", "column", "sequence"})
+# Kinds whose contents are data (or other objects): a new identity is a loss even when the name and
+# definition return.
+IDENTITY_KINDS = frozenset({"table", "column", "sequence", "schema"})
 KINDS = ("table", "column", "constraint", "index", "view", "materialized_view", "sequence", "type", "schema",
          "function", "extension")
 
@@ -36,6 +37,7 @@ SELECT CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized_view' WHE
        'c:' || c.oid, n.nspname,
        CASE WHEN c.relkind = 'S' THEN owner.relname ELSE c.relname END, c.relname,
        ARRAY['n:' || n.oid]
+         || coalesce((SELECT array_agg('c:' || h.inhparent) FROM pg_inherits h WHERE h.inhrelid = c.oid), '{{}}')
          || coalesce((SELECT array_agg(DISTINCT CASE WHEN d.refobjsubid > 0
                                        THEN 'a:' || d.refobjid || ':' || d.refobjsubid ELSE 'c:' || d.refobjid END)
                       FROM pg_rewrite r JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid

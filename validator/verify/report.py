@@ -190,8 +190,12 @@ def _by_revision(report: Report) -> dict[str, list[dict]]:
     return {revision: entries for revision, entries in grouped.items() if entries}
 
 
+# Terminal control characters from the project's SQL or names must not reach a terminal.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+
+
 def _one_line(text: str) -> str:
-    return " ".join(str(text).split())
+    return " ".join(_CONTROL.sub("?", str(text)).split())
 
 
 RENDERERS = {"text": render_text, "json": render_json, "markdown": render_markdown}
