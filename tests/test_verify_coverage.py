@@ -12,7 +12,7 @@ REVISION = '''from alembic import op
 import sqlalchemy as sa
 
 revision = "{rev}"
-down_revision = None
+down_revision = {down!r}
 
 
 def upgrade():
@@ -24,9 +24,9 @@ def downgrade():
 '''
 
 
-def write(tmp_path: Path, rev: str, body: str) -> str:
+def write(tmp_path: Path, rev: str, body: str, down: str | None = None) -> str:
     path = tmp_path / f"{rev}.py"
-    path.write_text(REVISION.format(rev=rev, body="\n".join("    " + line for line in body.splitlines())))
+    path.write_text(REVISION.format(rev=rev, down=down, body="\n".join("    " + line for line in body.splitlines())))
     return str(path)
 
 
@@ -46,20 +46,20 @@ def test_each_destroyed_object_is_matched_to_the_finding_on_it(tmp_path):
         "v1": write(tmp_path, "v1", 'op.drop_column("orders", "note")  # CI:DESTRUCTIVE_OK moved to notes\n'
                                     'op.drop_constraint("orders_total_check", "orders")\n'
                                     'op.execute("DROP TABLE billing.invoices")'),
-        "v2": write(tmp_path, "v2", 'op.drop_index("ix_orders_placed", table_name="orders")'),
+        "v2": write(tmp_path, "v2", 'op.drop_index("ix_orders_placed", table_name="orders")', down="v1"),
     }
     found = findings_by_revision(paths, Settings(downgrade="error"))
     # The downgrade's drop_column is a finding of the file, but not of what the upgrade destroyed.
     assert [(f.code, f.line, f.bypassed) for f in found["v1"]] == [("MG102", 9, True), ("MG107", 10, False),
                                                                    ("MG101", 11, False)]
     entries = [
-        Destroyed("v1", obj("column", "note", "orders")),
-        Destroyed("v1", obj("constraint", "orders_total_check", "orders")),
-        Destroyed("v1", obj("table", "invoices", "invoices", schema="billing")),
-        Destroyed("v1", obj("table", "invoices", "invoices", schema="public")),  # another schema: not that one
-        Destroyed("v1", obj("index", "ix_orders_placed", "orders")),  # dropped in v2, not v1
-        Destroyed("v2", obj("index", "ix_orders_placed", "orders")),
-        Destroyed("v2", obj("column", "note", "orders")),  # v2 has no finding on it
+        Destroyed("v1", obj("column", "note", "orders"), "dropped"),
+        Destroyed("v1", obj("constraint", "orders_total_check", "orders"), "dropped"),
+        Destroyed("v1", obj("table", "invoices", "invoices", schema="billing"), "dropped"),
+        Destroyed("v1", obj("table", "invoices", "invoices", schema="public"), "dropped"),  # another schema: not that one
+        Destroyed("v1", obj("index", "ix_orders_placed", "orders"), "dropped"),  # dropped in v2, not v1
+        Destroyed("v2", obj("index", "ix_orders_placed", "orders"), "dropped"),
+        Destroyed("v2", obj("column", "note", "orders"), "dropped"),  # v2 has no finding on it
     ]
     cover(entries, found)
     got = [(e.revision, e.object.kind, e.object.schema, e.object.name,
@@ -83,7 +83,7 @@ def test_what_went_along_is_covered_by_what_took_it():
     index = obj("index", "orders_status_idx", "orders", key="c:7", parents=("c:1", "a:1:3"))
     enum = obj("type", "mood", key="t:5", parents=("n:1",))
     feeling = obj("column", "feeling", "diary", key="a:2:2", parents=("c:2", "t:5"))
-    entries = [Destroyed("r", o) for o in (column, check, index, enum, feeling)]
+    entries = [Destroyed("r", o, "dropped") for o in (column, check, index, enum, feeling)]
     _attribute(entries)
     cover(entries, {"r": [finding(ObjectRef("column", None, "orders", "status"), bypassed=True)]})
     assert [e.went_with for e in entries] == [None, "column public.orders.status", "column public.orders.status",

@@ -115,20 +115,26 @@ class Audit:
     def _fill(self, run: RevisionRun, before: objects.Snapshot, after: objects.Snapshot, ignore: set[str]) -> None:
         new = [o for o in after.by_kind("table") if o.key not in before.objects and o.key not in ignore]
         pending = sorted(new, key=lambda o: (o.schema, o.name))
-        # Referenced tables first: a table is retried after the others while that fills something.
+        # Referenced tables first: a table is retried after the others while that fills something;
+        # when nothing moves any more, nullable foreign keys may stay NULL for one last round.
+        wait = True
         while pending:
             progress, waiting = False, []
             for table in pending:
-                inserted, why = rows.fill(self.conn, int(table.key[2:]))
+                inserted, why = rows.fill(self.conn, int(table.key[2:]), wait_for_references=wait)
                 if inserted:
                     run.filled[f"{table.schema}.{table.name}"] = inserted
                     progress = True
                 else:
                     waiting.append((table, why))
-            pending = [t for t, _ in waiting] if progress else []
+            pending = [t for t, _ in waiting]
             if not progress:
+                if wait:
+                    wait = False
+                    continue
                 for table, why in waiting:
                     run.unfilled[f"{table.schema}.{table.name}"] = self.scrub(why or "no row could be inserted")
+                pending = []
 
 
 def _sort_name(shot: objects.Snapshot, oid: int) -> tuple[str, str]:

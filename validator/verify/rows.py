@@ -131,8 +131,11 @@ def _relation(conn, oid: int):
     return sql.Identifier(schema, name)
 
 
-def fill(conn, table_oid: int) -> tuple[int, str | None]:
-    """Insert up to ROWS_PER_TABLE rows into a table; (rows inserted, why none could be when 0)."""
+def fill(conn, table_oid: int, wait_for_references: bool = True) -> tuple[int, str | None]:
+    """Insert up to ROWS_PER_TABLE rows into a table; (rows inserted, why none could be when 0).
+
+    While ``wait_for_references``, a table whose foreign key points at an empty table is not filled
+    (its referenced table may be filled next); after that, a nullable foreign key gets NULL."""
     from psycopg import sql
 
     columns = [c for c in _columns(conn, table_oid) if not c.defaulted or c.references]
@@ -140,7 +143,7 @@ def fill(conn, table_oid: int) -> tuple[int, str | None]:
     for c in columns:
         if c.references:
             foreign[c.name] = _referenced_values(conn, c)
-            if not foreign[c.name] and c.not_null:
+            if not foreign[c.name] and (c.not_null or wait_for_references):
                 return 0, f"column {c.name} references a table with no rows"
     target = _relation(conn, table_oid)
     names = sql.SQL(", ").join(sql.Identifier(c.name) for c in columns)
