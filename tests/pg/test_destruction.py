@@ -162,19 +162,23 @@ def test_a_type_change_is_listed_only_when_it_rewrites(capsys, database_url, tmp
 def test_drop_type_cascade_takes_a_column_along(capsys, database_url, tmp_path):
     ini = project(
         tmp_path,
-        ("e1", None, sql("CREATE TYPE mood AS ENUM ('ok', 'sad')", "CREATE TABLE diary (id int, feeling mood)"),
-         sql("DROP TABLE diary", "DROP TYPE mood")),
-        ("e2", "e1", sql("DROP TYPE mood CASCADE"), sql("CREATE TYPE mood AS ENUM ('ok', 'sad')",
-                                                        "ALTER TABLE diary ADD COLUMN feeling mood")),
+        ("e1", None, sql("CREATE TYPE mood AS ENUM ('ok', 'sad')", "CREATE TABLE diary (id int, feeling mood)",
+                         "CREATE TYPE span AS RANGE (subtype = int)"),
+         sql("DROP TABLE diary", "DROP TYPE mood", "DROP TYPE span")),
+        ("e2", "e1", sql("DROP TYPE mood CASCADE", "DROP TYPE span"),
+         sql("CREATE TYPE mood AS ENUM ('ok', 'sad')", "ALTER TABLE diary ADD COLUMN feeling mood",
+             "CREATE TYPE span AS RANGE (subtype = int)")),
     )
     code, report, _, _ = verify(capsys, database_url, ini)
+    # The range's multirange type goes with it and is not listed on its own.
     assert destroyed(report) == [
         ("e2", "column", "public", "diary", "feeling", "dropped", "type public.mood"),
         ("e2", "type", "public", None, "mood", "dropped", None),
+        ("e2", "type", "public", None, "span", "dropped", None),
     ]
     assert code == 1
-    # Only the type is named: the column went with it and is the type's finding's to cover.
-    assert steps(report)["destruction"]["uncovered"] == ["e2: type public.mood"]
+    # Only the types are named: the column went with one and is its finding's to cover.
+    assert steps(report)["destruction"]["uncovered"] == ["e2: type public.mood", "e2: type public.span"]
 
 
 def test_an_enum_recreated_without_a_value_lists_the_lost_value(capsys, database_url, tmp_path):

@@ -57,6 +57,7 @@ class Audit:
         self._recorder = Recorder(conn)
         self._current: objects.Snapshot | None = None
         self._counts: dict[int, int] = {}
+        self._setup_seconds = 0.0
 
     def __enter__(self) -> "Audit":
         started = time.perf_counter()
@@ -92,7 +93,7 @@ class Audit:
 
     @property
     def seconds(self) -> float:
-        return getattr(self, "_setup_seconds", 0.0) + sum(r.audit_seconds for r in self.runs)
+        return self._setup_seconds + sum(r.audit_seconds for r in self.runs)
 
     def _version_keys(self, *shots: objects.Snapshot) -> set[str]:
         names = catalog.version_tables(self.conn)

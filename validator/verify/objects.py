@@ -10,6 +10,7 @@ definition is not reported.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 # Kinds whose contents are data (or other objects): a new identity is a loss even when the name and
@@ -29,6 +30,7 @@ def _not_from_extension(catalog: str, oid: str) -> str:
 
 
 # One round trip. Columns: kind, key, schema, table, name, parents (keys), definition, storage.
+# Multirange types are left out: PostgreSQL creates and drops them with their range type.
 # Keys: c:<pg_class oid>, a:<relid>:<attnum>, o:<constraint oid>, t:<type oid>, p:<proc oid>,
 # n:<namespace oid>, e:<extension oid>. ``parents`` are the objects whose removal takes this one along.
 _SNAPSHOT_SQL = f"""
@@ -89,13 +91,13 @@ UNION ALL
 SELECT 'type', 't:' || t.oid, n.nspname, NULL, t.typname,
        ARRAY['n:' || n.oid] || CASE WHEN t.typbasetype <> 0 THEN ARRAY['t:' || t.typbasetype]
                                 ELSE '{{}}'::text[] END,
-       CASE WHEN t.typtype = 'e' THEN (SELECT string_agg(quote_literal(e.enumlabel), ', ' ORDER BY e.enumsortorder)
+       CASE WHEN t.typtype = 'e' THEN (SELECT json_agg(e.enumlabel ORDER BY e.enumsortorder)::text
                                        FROM pg_enum e WHERE e.enumtypid = t.oid)
             WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod) END,
        t.typtype::text
 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
 LEFT JOIN pg_class rel ON rel.oid = t.typrelid
-WHERE (t.typtype IN ('e', 'd', 'r', 'm') OR (t.typtype = 'c' AND rel.relkind = 'c')) AND {_USER}
+WHERE (t.typtype IN ('e', 'd', 'r') OR (t.typtype = 'c' AND rel.relkind = 'c')) AND {_USER}
   AND {_not_from_extension('pg_type', 't.oid')}
 UNION ALL
 SELECT 'function', 'p:' || p.oid, n.nspname, NULL,
@@ -130,9 +132,6 @@ class CatalogObject:
         if self.kind == "column":
             return f"column {self.schema}.{self.table}.{self.name}"
         return f"{self.kind.replace('_', ' ')} {self.schema}.{self.name}"
-
-    def same_name(self, other: "CatalogObject") -> bool:
-        return (self.kind, self.schema, self.table, self.name) == (other.kind, other.schema, other.table, other.name)
 
 
 @dataclass
@@ -176,9 +175,7 @@ def destroyed(revision: str, before: Snapshot, after: Snapshot, ignore: set[str]
 
     ``ignore`` holds keys never reported (Alembic's version table and its columns).
     """
-    successors: dict[tuple, list[CatalogObject]] = {}
-    for obj in after.objects.values():
-        successors.setdefault((obj.kind, obj.schema, obj.table, obj.name), []).append(obj)
+    successors = {(o.kind, o.schema, o.table, o.name): o for o in after.objects.values()}
     out: list[Destroyed] = []
     for key, old in before.objects.items():
         if key in ignore or any(p in ignore for p in old.parents):
@@ -189,11 +186,11 @@ def destroyed(revision: str, before: Snapshot, after: Snapshot, ignore: set[str]
                 out.append(Destroyed(revision, old, "rewritten", f"type {old.definition} -> {new.definition}, "
                                                                  "table rewritten"))
             continue
-        same = successors.get((old.kind, old.schema, old.table, old.name), [])
-        if not same:
+        same = successors.get((old.kind, old.schema, old.table, old.name))
+        if same is None:
             out.append(Destroyed(revision, old, "dropped"))
             continue
-        detail = _replacement_loss(old, same[0])
+        detail = _replacement_loss(old, same)
         if detail is not None:
             out.append(Destroyed(revision, old, "re-created", detail))
     out.sort(key=lambda d: (KINDS.index(d.object.kind), d.object.schema or "", d.object.table or "", d.object.name))
@@ -212,15 +209,16 @@ def _replacement_loss(old: CatalogObject, new: CatalogObject) -> str | None:
     if old.kind in IDENTITY_KINDS:
         return "a new object under the same name: the old one's contents are gone"
     if old.kind == "type" and old.storage == "e":
-        lost = [label for label in _labels(old.definition) if label not in _labels(new.definition)]
-        return f"enum values removed: {', '.join(lost)}" if lost else None
+        kept = set(_labels(new.definition))
+        lost = [label for label in _labels(old.definition) if label not in kept]
+        return f"enum values removed: {', '.join(map(repr, lost))}" if lost else None
     if old.definition != new.definition:
         return "re-created with a different definition"
     return None
 
 
 def _labels(definition: str | None) -> list[str]:
-    return [part.strip() for part in (definition or "").split(", ") if part.strip()]
+    return json.loads(definition) if definition else []
 
 
 def _attribute(entries: list[Destroyed]) -> None:
