@@ -30,7 +30,8 @@ def _not_from_extension(catalog: str, oid: str) -> str:
 
 
 # One round trip. Columns: kind, key, schema, table, name, parents (keys), definition, storage.
-# Multirange types are left out: PostgreSQL creates and drops them with their range type.
+# Multirange types and the constructors of ranges are left out: PostgreSQL creates and drops them
+# with their range type (an internal dependency).
 # Keys: c:<pg_class oid>, a:<relid>:<attnum>, o:<constraint oid>, t:<type oid>, p:<proc oid>,
 # n:<namespace oid>, e:<extension oid>. ``parents`` are the objects whose removal takes this one along.
 _SNAPSHOT_SQL = f"""
@@ -105,6 +106,8 @@ SELECT 'function', 'p:' || p.oid, n.nspname, NULL,
        ARRAY['n:' || n.oid], NULL, NULL
 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
 WHERE {_USER} AND {_not_from_extension('pg_proc', 'p.oid')}
+  AND NOT EXISTS (SELECT 1 FROM pg_depend i WHERE i.classid = 'pg_proc'::regclass AND i.objid = p.oid
+                  AND i.deptype = 'i')
 UNION ALL
 SELECT 'schema', 'n:' || n.oid, n.nspname, NULL, n.nspname, '{{}}'::text[], NULL, NULL
 FROM pg_namespace n WHERE {_USER} AND {_not_from_extension('pg_namespace', 'n.oid')}
