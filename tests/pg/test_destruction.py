@@ -53,6 +53,7 @@ def test_sql_read_from_a_file_destroys_what_no_finding_covers(capsys, database_u
         ("v2", "column", "public", "orders", "note", "dropped", None),
     ]
     assert coverage(report) == {("table", "audit_scratch"): None, ("column", "note"): None}
+    assert [d["fails"] for d in report["destroyed"]] == [True, True]
     step = steps(report)["destruction"]
     assert step["status"] == "failed"
     assert step["uncovered"] == ["v2: table public.audit_scratch", "v2: column public.orders.note"]
@@ -216,7 +217,7 @@ def test_with_data_catches_a_delete_built_at_run_time(capsys, database_url, pg_s
     assert list(step["unfilled"]) == ["public.odd"]
     assert "violates check constraint" in step["unfilled"]["public.odd"]
     assert report["rows_deleted"] == [{"revision": "d2", "schema": "public", "table": "orders", "before": 3,
-                                       "after": 2, "covered_by": None}]
+                                       "after": 2, "covered_by": None, "fails": True}]
     assert step["uncovered"] == ["d2: 1 row(s) of table public.orders"]
     assert report["destroyed"] == []
     # Without data there is nothing to lose, and verify cannot tell.
@@ -241,8 +242,10 @@ def test_with_data_rows_deleted_under_a_finding_are_covered(capsys, database_url
              "reason": "fixture rows only"}
     # The children went by ON DELETE CASCADE: covered by the parent's finding.
     assert report["rows_deleted"] == [
-        {"revision": "w2", "schema": "public", "table": "child", "before": 3, "after": 0, "covered_by": cover},
-        {"revision": "w2", "schema": "public", "table": "parent", "before": 3, "after": 0, "covered_by": cover},
+        {"revision": "w2", "schema": "public", "table": "child", "before": 3, "after": 0, "covered_by": cover,
+         "fails": False},
+        {"revision": "w2", "schema": "public", "table": "parent", "before": 3, "after": 0, "covered_by": cover,
+         "fails": False},
     ]
     assert code == 0
 

@@ -30,14 +30,16 @@ def destruction_step(step: Step, report: Report, audit: Audit, project, settings
     findings = findings_by_revision(revision_paths(project), settings)
     cover(audit.destroyed, findings)
     _cover_rows(audit.row_losses, findings)
-    report.destroyed = [d.as_dict() for d in audit.destroyed]
-    report.rows_deleted = [loss.as_dict() for loss in audit.row_losses]
-
     failing_kinds = FAILING_KINDS | fail_uncovered
-    # Objects that went along with another are named through it: the one the gate should have seen.
+
+    def fails(d) -> bool:
+        # Objects that went along with another are named through it: the one the gate should have seen.
+        return d.covered_by is None and d.parent is None and d.object.kind in failing_kinds
+
+    report.destroyed = [{**d.as_dict(), "fails": fails(d)} for d in audit.destroyed]
+    report.rows_deleted = [{**loss.as_dict(), "fails": loss.covered_by is None} for loss in audit.row_losses]
     missed = [f"{d.revision}: {d.object.label}" + (f" ({d.change})" if d.change != "dropped" else "")
-              for d in audit.destroyed
-              if d.covered_by is None and d.parent is None and d.object.kind in failing_kinds]
+              for d in audit.destroyed if fails(d)]
     missed += [f"{loss.revision}: {loss.before - loss.after} row(s) of table {loss.schema}.{loss.table}"
                for loss in audit.row_losses if loss.covered_by is None]
     filled = {table: n for run in audit.runs for table, n in run.filled.items()}

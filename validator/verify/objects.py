@@ -216,7 +216,7 @@ def _replacement_loss(old: CatalogObject, new: CatalogObject) -> str | None:
         lost = [label for label in _labels(old.definition) if label not in kept]
         return f"enum values removed: {', '.join(map(repr, lost))}" if lost else None
     if old.definition != new.definition:
-        return "re-created with a different definition"
+        return "a different definition"
     return None
 
 

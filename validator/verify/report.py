@@ -129,7 +129,7 @@ def render_markdown(report: Report) -> str:
             for entry in entries:
                 c = entry["covered_by"]
                 if c is None:
-                    cover, reason = "❌ no finding", ""
+                    cover, reason = ("❌ no finding" if entry.get("fails") else "no finding"), ""
                 else:
                     cover = f"{md(c['code'])} at {md(c['path'])}:{c['line']}" + (" (bypassed)" if c["bypassed"] else "")
                     reason = md(c["reason"] or "")
@@ -177,7 +177,10 @@ def _what(entry: dict) -> str:
 def _coverage(entry: dict) -> str:
     c = entry["covered_by"]
     if c is None:
-        return "NOT COVERED by any finding"
+        if entry.get("fails"):
+            return "NOT COVERED by any finding"
+        return f"not covered, as the {entry['went_with']} it went with" if entry.get("went_with") else \
+            "not covered (listed only)"
     how = f"bypassed: {c['reason']}" if c["bypassed"] else "not bypassed"
     return f"covered by {c['code']} at {c['path']}:{c['line']} ({how})"
 
