@@ -19,7 +19,8 @@ def findings_by_revision(revision_paths: Mapping[str, str], settings) -> dict[st
     from validator.engine import lint_paths
 
     by_path: dict[str, list[Finding]] = {path: [] for path in revision_paths.values()}
-    report = lint_paths(sorted(by_path), settings)
+    # One process: no fork of a process that holds database connections (lint is fast enough alone).
+    report = lint_paths(sorted(by_path), settings, jobs=1)
     for finding in report.findings:
         if finding.phase is not Phase.DOWNGRADE and finding.path in by_path:
             by_path[finding.path].append(finding)
