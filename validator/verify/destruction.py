@@ -69,8 +69,12 @@ def _cover_rows(losses: list[RowLoss], findings: dict) -> None:
     for loss in losses:
         hit = table_finding(loss.schema, loss.table, findings.get(loss.revision, ()))
         loss.covered_by = covered_by(hit) if hit else None
-    covered = {(loss.revision, loss.key): loss.covered_by for loss in losses if loss.covered_by}
-    for loss in losses:
-        if loss.covered_by is None:
-            loss.covered_by = next((covered[(loss.revision, key)] for key in loss.references
-                                    if (loss.revision, key) in covered), None)
+    changed = True
+    while changed:  # a cascade reaches grandchildren too
+        covered = {(loss.revision, loss.key): loss.covered_by for loss in losses if loss.covered_by}
+        changed = False
+        for loss in losses:
+            if loss.covered_by is None:
+                loss.covered_by = next((covered[(loss.revision, key)] for key in loss.references
+                                        if (loss.revision, key) in covered), None)
+                changed = changed or loss.covered_by is not None
