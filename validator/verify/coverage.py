@@ -34,7 +34,7 @@ def _same(written: str | None, actual: str | None) -> bool:
 
 def on_object(finding: Finding, obj: CatalogObject) -> bool:
     """Does ``finding`` target ``obj``? A missing schema matches any: the search path is not known statically."""
-    ref = getattr(finding, "object", None)
+    ref = finding.object
     if ref is None or ref.kind != obj.kind or ref.name is None:
         return False
     name = obj.name
