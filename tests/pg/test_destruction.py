@@ -342,3 +342,26 @@ def test_reference_project_lists_its_four_bypassed_column_drops_as_covered(capsy
     assert all(d["revision"] == "202511151430" for d in report["destroyed"])
     assert all(d["covered_by"] for d in report["destroyed"] if d["kind"] in ("constraint", "index"))
     assert steps(report)["destruction"]["uncovered"] == []
+
+
+def test_reference_project_with_data_fills_every_table_and_loses_no_row(capsys, database_url):
+    code, report, _, err = verify(capsys, database_url, str(ALEMBIC_INI), with_data=True)
+    assert code == 0, err
+    step = steps(report)["destruction"]
+    # UUID keys with defaults, identity columns, foreign keys, CHECK constraints with literals and a
+    # CHECK across two columns (from_state IS DISTINCT FROM to_state) are all satisfied.
+    assert step["filled"] == {"public.attribution_allocations": 3, "public.channel_taxonomy": 3,
+                              "public.revenue_ledger": 3, "public.revenue_state_transitions": 3, "public.tenants": 3}
+    assert step["unfilled"] == {} and report["rows_deleted"] == []
+
+
+def test_markdown_sql_is_cut_at_its_budget(monkeypatch):
+    from validator.verify import report as report_module
+
+    runs = [{"revision": f"r{i}", "audit_seconds": 0.0,
+             "statements": [{"sql": "SELECT " + "x" * 500, "seconds": 0.001, "locks": [], "rows": None,
+                             "error": None}]} for i in range(10)]
+    monkeypatch.setattr(report_module, "MARKDOWN_SQL_BUDGET", 2_000)
+    out = report_module.render_markdown(report_module.Report("db", "alembic.ini", executed=runs))
+    assert out.count("<details>") == 3
+    assert "The SQL of 7 more revision(s) is in the JSON report" in out

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
 REPORT_VERSION = 1
+MARKDOWN_SQL_BUDGET = 600_000  # characters of executed SQL in the Markdown report
 
 
 @dataclass
@@ -136,8 +137,16 @@ def render_markdown(report: Report) -> str:
                 out.append(f"| {md(revision)} | {md(_what(entry))} | {cover} | {reason} |")
     if any(run["statements"] for run in report.executed):
         out += ["", "### What ran", ""]
-        for run in report.executed:
-            out += _executed_markdown(run)
+        budget = MARKDOWN_SQL_BUDGET
+        for shown, run in enumerate(report.executed):
+            block = _executed_markdown(run)
+            budget -= sum(len(line) + 1 for line in block)
+            if budget < 0:
+                left = len(report.executed) - shown
+                out.append(f"The SQL of {left} more revision(s) is in the JSON report (`--format json`): "
+                           "a job summary holds at most 1 MiB.")
+                break
+            out += block
     return "\n".join(out) + "\n"
 
 
