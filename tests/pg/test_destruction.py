@@ -292,7 +292,7 @@ def test_markdown_and_text_show_destruction_and_escape_the_sql(capsys, database_
     assert "### What each revision destroyed" in out
     assert "| m2 | column public.m.gone dropped | ❌ no finding |  |" in out
     assert "<details><summary>m2: 1 statement(s)</summary>" in out
-    assert "ALTER TABLE m DROP COLUMN gone -- &lt;/pre&gt;&lt;img src=x&gt; &#64;admin ```;" in out
+    assert "ALTER TABLE m DROP COLUMN gone -- &lt;/pre&gt;&lt;img src=x&gt; @&#8203;admin ```;" in out
     assert "<img" not in out and "@admin" not in out and out.count("</pre>") == 2
     second = pg_server.create_database()
     try:

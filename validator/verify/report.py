@@ -159,8 +159,8 @@ def _executed_markdown(run: dict) -> list[str]:
         locks = ", ".join(f"{lock['mode']} on {lock['relation']}" for lock in s["locks"])
         note = f"-- {s['seconds'] * 1000:.1f} ms" + (f"; {locks}" if locks else "") + \
             (f"; FAILED: {_one_line(s['error'])}" if s.get("error") else "")
-        out.append(html.escape(note).replace("@", "&#64;"))
-        out.append(html.escape(s["sql"].rstrip().rstrip(";") + ";").replace("@", "&#64;"))
+        out.append(_pre(note))
+        out.append(_pre(s["sql"].rstrip().rstrip(";") + ";"))
     out += ["</pre>", "", "</details>", ""]
     return out
 
@@ -204,6 +204,11 @@ def _by_revision(report: Report) -> dict[str, list[dict]]:
 
 # Terminal control characters from the project's SQL or names must not reach a terminal.
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+
+
+def _pre(text: str) -> str:
+    """Text for inside <pre>: no tag can open or close, no @mention can fire (as md() breaks them)."""
+    return html.escape(text).replace("@", "@&#8203;")
 
 
 def _one_line(text: str) -> str:
