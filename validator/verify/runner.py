@@ -88,8 +88,13 @@ def _verify(conn, project: AlembicProject, url: DatabaseUrl, ini: str, expect: l
         report.heads = []  # the upgrade step reports why the revisions cannot be loaded
     head = ", ".join(report.heads) or "head"
 
-    with Audit(conn, with_data, url.scrub) as audit:
-        upgrade = _migration_step("upgrade", lambda: project.upgrade_stepwise(audit), "applied", head, url)
+    audit = Audit(conn, with_data, url.scrub)
+
+    def audited_upgrade() -> RunResult:
+        with audit:  # inside the step: a catalog that cannot be read fails it, with PostgreSQL's words
+            return project.upgrade_stepwise(audit)
+
+    upgrade = _migration_step("upgrade", audited_upgrade, "applied", head, url)
     report.steps.append(upgrade)
     report.steps.append(_timed(Step("destruction"),
                                lambda step: destruction_step(step, report, audit, project, settings, fail_uncovered),
