@@ -365,3 +365,30 @@ def test_markdown_sql_is_cut_at_its_budget(monkeypatch):
     out = report_module.render_markdown(report_module.Report("db", "alembic.ini", executed=runs))
     assert out.count("<details>") == 3
     assert "The SQL of 7 more revision(s) is in the JSON report" in out
+
+
+def test_the_projects_lint_settings_decide_what_covers(capsys, database_url, pg_server, tmp_path):
+    ini = project(
+        tmp_path,
+        ("g1", None, sql("CREATE TABLE g (id int, old text)"), sql("DROP TABLE g")),
+        ("g2", "g1", 'op.drop_column("g", "old")  # MIGRATION-OK not read since 2024',
+         'op.execute("ALTER TABLE g ADD COLUMN old text")'),
+    )
+    config = tmp_path / ".migration-guard.toml"
+    config.write_text('bypass-token = "MIGRATION-OK"\n')
+    code, report, _, err = verify(capsys, database_url, ini, config=str(config))
+    assert code == 0, err
+    assert report["destroyed"][0]["covered_by"] == {
+        "code": "MG102", "path": revision_path(ini, "g2"), "line": 11, "bypassed": True,
+        "reason": "not read since 2024"}
+    # A disabled rule covers nothing: the drop is the gate's miss.
+    config.write_text('disable = ["drop-column"]\n')
+    second = pg_server.create_database()
+    try:
+        code, report, _, _ = verify(capsys, pg_server.url(second), ini, config=str(config))
+    finally:
+        pg_server.drop_database(second)
+    assert code == 1 and steps(report)["destruction"]["uncovered"] == ["g2: column public.g.old"]
+    config.write_text('disable = ["no-such-rule"]\n')
+    code, _, out, err = verify(capsys, database_url, ini, config=str(config))
+    assert code == 2 and out == "" and "unknown rule 'no-such-rule'" in err
