@@ -27,7 +27,14 @@ def test_latin1_file_with_coding_line_is_read() -> None:
 
 
 def test_undecodable_byte_without_coding_line() -> None:
-    assert findings(b"from alembic import op\n# caf\xe9\ndef upgrade():\n    pass\n") == [("MG901", 2)]
+    assert findings(b"from alembic import op\ndef upgrade():\n    op.drop_table('caf\xe9')\n") == [("MG901", 3)]
+
+
+def test_undecodable_byte_in_a_comment_is_read_as_importing_reads_it() -> None:
+    # Alembic imports revisions (importlib compiles the bytes), which never decodes a comment
+    data = b"from alembic import op\n# caf\xe9\ndef upgrade():\n    op.drop_table('t')\n"
+    compile(data, "r.py", "exec")  # what importing the revision does: no error
+    assert findings(data) == [("MG101", 4)]
 
 
 def test_unknown_coding_declaration() -> None:

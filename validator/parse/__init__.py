@@ -8,7 +8,7 @@ from validator.downgrade import DowngradePolicy
 from validator.model import BYPASS_TOKEN, PARSE_ERROR_CODE, Migration, Problem, Revision, Span
 from validator.parse.comments import python_bypasses
 from validator.parse.python import Walker
-from validator.parse.source import Unreadable, decode
+from validator.parse.source import Unreadable, decode, read
 
 
 def parse_source(path: str, data: bytes | OSError, token: str = BYPASS_TOKEN, *,
@@ -18,16 +18,9 @@ def parse_source(path: str, data: bytes | OSError, token: str = BYPASS_TOKEN, *,
     The default policy reads ``downgrade()`` and counts everything.
     """
     try:
-        source = decode(data)
+        source, tree = read(data, path)
     except Unreadable as exc:
         return Migration(path, problems=(exc.problem,))
-    try:
-        tree = ast.parse(source, filename=path)
-    except SyntaxError as exc:
-        line = exc.lineno or 1
-        return _unparsable(path, f"Python syntax error: {exc.msg}", line, (exc.text or "").strip())
-    except (ValueError, RecursionError, MemoryError) as exc:
-        return _unparsable(path, f"cannot parse the file: {exc}")
     try:
         walker = Walker(source, tree, token, downgrade.reads_downgrade)
         operations = walker.run()
@@ -84,7 +77,7 @@ def revision_only(path: str, data: bytes | OSError) -> Migration:
     can number in the thousands, and only these two assignments matter for them.
     """
     try:
-        source = decode(data)
+        source = decode(data, "replace")  # as lenient as importing: comments are never decoded
     except Unreadable as exc:
         return Migration(path, problems=(exc.problem,))
     revision, down, line, down_line = None, (), 1, 0

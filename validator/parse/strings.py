@@ -17,6 +17,7 @@ PLACEHOLDER_RE = re.compile(r"mg_param_(\d+)")
 _SIMPLE_ESCAPES = {
     "\\": "\\", "'": "'", '"': '"', "a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v",
 }
+_NUMERIC_ESCAPES = set("01234567xuUN")
 _PREFIX = re.compile(r"[rRbBuUfF]{0,2}")
 _PLAIN = {q: re.compile(r"[^\\%s]+" % q) for q in "'\""}
 _PLAIN_F = {q: re.compile(r"[^\\%s{}]+" % q) for q in "'\""}
@@ -222,6 +223,8 @@ def _decode_escape(seq: str) -> str:
     body = seq[1:]
     if body in _SIMPLE_ESCAPES:
         return _SIMPLE_ESCAPES[body]
+    if body[:1] not in _NUMERIC_ESCAPES:
+        return seq  # an unknown escape stays as written, as Python keeps it
     try:
         return seq.encode("latin-1", "backslashreplace").decode("unicode_escape")
     except (UnicodeDecodeError, UnicodeEncodeError):
