@@ -44,6 +44,24 @@ TRICKY = [
     'def upgrade():\n    match x:\n        case 1:  # CI:DESTRUCTIVE_OK on a case\n            op.drop_table("t")\n',
 ]
 
+# (source, [(bypass line, scope first line, scope last line, element)]) for comments among elements
+ELEMENTS = [
+    ('SQL = {\n    "a": "DROP TABLE a",  # CI:DESTRUCTIVE_OK a\n    "b": (\n        "DROP TABLE b"\n    ),\n}\n',
+     [(2, 2, 2, True)]),
+    ('SQL = {\n    "a": "DROP TABLE a",\n    # CI:DESTRUCTIVE_OK b\n    "b": (\n        "DROP TABLE b"\n    ),\n}\n',
+     [(3, 4, 5, True)]),
+    ('S = {\n    "DROP TABLE a",\n    "DROP TABLE b",  # CI:DESTRUCTIVE_OK b\n}\n', [(3, 3, 3, True)]),
+    ('S = [  # CI:DESTRUCTIVE_OK the whole list\n    "DROP TABLE a",\n    "DROP TABLE b",\n]\n', [(1, 1, 4, False)]),
+    ('S = [\n    "DROP TABLE a",\n    "DROP TABLE b",\n]  # CI:DESTRUCTIVE_OK the whole list\n', [(4, 1, 4, False)]),
+    ('S = [\n    "DROP TABLE a", "DROP TABLE b",  # CI:DESTRUCTIVE_OK two on a line\n    "DROP TABLE c",\n]\n',
+     [(2, 2, 2, True)]),
+    ('S = [\n    ["DROP TABLE a",\n     "DROP TABLE b"],  # CI:DESTRUCTIVE_OK inner\n    "DROP TABLE c",\n]\n',
+     [(3, 3, 3, True)]),
+    ('S = [\n    "DROP TABLE a",\n    # CI:DESTRUCTIVE_OK nothing below but the bracket\n]\n', [(3, 3, 3, False)]),
+    ('# CI:DESTRUCTIVE_OK the statement below\nS = ["DROP TABLE a",\n     "DROP TABLE b"]\n', [(1, 2, 3, False)]),
+    ('op.drop_table(\n    "a",  # CI:DESTRUCTIVE_OK a call is not a list\n)\n', [(2, 1, 3, False)]),
+]
+
 
 def whole_file(source: str, tree: ast.Module, token: str) -> list[Bypass]:
     """The reference: every comment from one tokenize pass over the file, then the same scope rules."""
@@ -62,8 +80,9 @@ def whole_file(source: str, tree: ast.Module, token: str) -> list[Bypass]:
 
 def _sources() -> list[str]:
     found = list(TRICKY)
-    for path in sorted((ROOT / "tests" / "fixtures" / "rules").glob("*.toml")):
-        found += [case["source"] for case in tomllib.loads(path.read_text(encoding="utf-8"))["case"]]
+    for folder in ("rules", "shapes"):
+        for path in sorted((ROOT / "tests" / "fixtures" / folder).glob("*.toml")):
+            found += [case["source"] for case in tomllib.loads(path.read_text(encoding="utf-8"))["case"]]
     for path in sorted((ROOT / "examples").rglob("*.py")):
         found.append(path.read_text(encoding="utf-8"))
     return [s for s in found if TOKEN in s and _is_python(s)]  # a syntax error never reaches bypasses
@@ -86,3 +105,11 @@ def test_statement_by_statement_equals_whole_file(source: str) -> None:
 def test_the_tricky_shapes_find_what_they_should() -> None:
     lines = [sorted(b.line for b in python_bypasses(s, ast.parse(s), TOKEN)) for s in TRICKY]
     assert lines == [[], [3], [], [3], [3], [3], [1], [4], [4], [], [1], [3], [2, 3], [3]]
+
+
+@pytest.mark.parametrize("source,expected", ELEMENTS)
+def test_a_comment_among_elements_covers_its_element(source: str, expected: list) -> None:
+    tree = ast.parse(source)
+    found = python_bypasses(source, tree, TOKEN)
+    assert [(b.line, b.scope.line, b.scope.end_line, b.element) for b in found] == expected
+    assert found == whole_file(source, tree, TOKEN)

@@ -217,6 +217,10 @@ class Bypass:
     reason: str
     scope: Span  # the statement it covers
     in_sql: bool = False  # a ``--`` comment inside SQL text rather than a Python comment
+    # in SQL: (line, column) where each operation of the one SQL statement it covers starts
+    starts: tuple[tuple[int, int], ...] = ()
+    element: bool = False  # on one element of a multi-line list, tuple or dict: that element's lines only
+    note: str = ""  # why it may cover less than its writer meant, for the unused-bypass message
 
     @property
     def has_reason(self) -> bool:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 
 from validator.model import Bypass, OpKind, Operation, Origin, Phase, Span
 from validator.parse import alembic_ops, sql
+from validator.parse.comments import sql_bypass
 from validator.parse.resolve import Resolver, Unresolved, Scope
 from validator.parse.strings import Source, SqlText
 
@@ -44,7 +45,7 @@ class Walker:
         self.token = token
         self.downgrade = downgrade  # False: downgrade() is not analysed at all
         self.operations: list[Operation] = []
-        self.sql_bypasses: dict[tuple[int, int], Bypass] = {}
+        self.sql_bypasses: dict[tuple[int, int], Bypass] = {}  # by the (line, column) of the comment
         self.functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
         self.op_names, self.op_functions = self._op_imports()
         self.text = Source(source)
@@ -327,26 +328,7 @@ class Walker:
                       table=text.restore(op.table) if op.table else None,
                       target=text.restore(op.target) if op.target else None)
         for comment in analysis.comments:
-            self._sql_bypass(text, analysis, comment)
-
-    def _sql_bypass(self, text: SqlText, analysis: sql.SqlAnalysis, comment: sql.SqlComment) -> None:
-        from validator.parse.comments import reason_after
-
-        reason = reason_after(comment.text.removesuffix("*/"), self.token)
-        if reason is None:
-            return
-        statements = analysis.statements
-        inside = [s for s in statements if s[0] < comment.start < s[1]]
-        if inside:
-            target = inside[0]
-        elif comment.own_line:
-            target = next((s for s in statements if s[0] > comment.start), None)
-        else:
-            target = next((s for s in reversed(statements) if s[0] < comment.start), None)
-        line = text.position(comment.start)[0]
-        scope = Span(text.position(target[0])[0], text.position(max(target[1] - 1, target[0]))[0]) \
-            if target else Span(line, line)
-        self.sql_bypasses[(line, scope.line)] = Bypass(line, reason, scope, in_sql=True)
+            sql_bypass(self.sql_bypasses, text, analysis, comment, self.token)
 
     def _add(self, op: Operation, where: Span, span: Span, ctx: Context, statement: str, **fields: object) -> None:
         """Place ``op`` in the file; ``fields`` set what the parser that built it could not know.

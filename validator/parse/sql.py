@@ -316,19 +316,36 @@ def _fallback(text: str, start: int, end: int, error: str | None) -> list[Locate
     return [Located(start, end, op) for op in found]
 
 
-def _comments(text: str, token: str) -> tuple[SqlComment, ...]:
-    result = []
+_DOLLAR_TAG = re.compile(r"\$(?:[A-Za-z_][A-Za-z_0-9]*)?\$")
+_BODY_KEYWORDS = frozenset({"DO", "FUNCTION", "PROCEDURE"})
+
+
+def _comments(text: str, token: str, offset: int = 0, whole: str | None = None) -> tuple[SqlComment, ...]:
+    """Comments holding ``token``, those inside dollar-quoted bodies (``DO``, functions) included."""
+    whole = text if whole is None else whole
+    result: list[SqlComment] = []
     try:
         tokens = pglast.parser.scan(text)
     except Exception:  # noqa: BLE001
         tokens = []
+    holds_code = False  # the statement so far is a DO block or creates a function: its body is code
     for tok in tokens:
-        if tok.name not in ("SQL_COMMENT", "C_COMMENT"):
-            continue
+        if tok.name in _BODY_KEYWORDS:
+            holds_code = True
+        elif tok.name == "ASCII_59":
+            holds_code = False
         start, end = tok.start, tok.end + 1  # scan's end is inclusive
         body = text[start:end]
         if token not in body:
             continue
-        line_start = text.rfind("\n", 0, start) + 1
-        result.append(SqlComment(start, body, own_line=not text[line_start:start].strip()))
+        if tok.name == "SCONST" and holds_code:
+            tag = _DOLLAR_TAG.match(body)
+            if tag and body.endswith(tag.group(0)) and len(body) >= 2 * len(tag.group(0)):
+                inner = body[len(tag.group(0)):len(body) - len(tag.group(0))]
+                result += _comments(inner, token, offset + start + len(tag.group(0)), whole)
+            continue
+        if tok.name not in ("SQL_COMMENT", "C_COMMENT"):
+            continue
+        line_start = whole.rfind("\n", 0, offset + start) + 1
+        result.append(SqlComment(offset + start, body, own_line=not whole[line_start:offset + start].strip()))
     return tuple(result)

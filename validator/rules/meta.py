@@ -10,7 +10,11 @@ why the operation is safe, for example ``# CI:DESTRUCTIVE_OK table emptied by AD
 
 MG903 unused-bypass: a bypass comment that covers no finding. It usually sits on the
 wrong line (a bypass covers the statement it is on, or the statement that starts on
-the next line when the comment stands alone), or the operation it guarded is gone.
+the next line when the comment stands alone), or the operation it guarded is gone. A
+bypass covers one statement: one that points at findings of several (two calls on one
+line, a Python comment on a string of several SQL statements) covers none of them and is
+reported here with their lines; give each statement its own comment, in the SQL
+(``-- CI:DESTRUCTIVE_OK why``) or on its element of a list of SQL.
 """
 from validator.model import BYPASS_WITHOUT_REASON_CODE, PARSE_ERROR_CODE, UNUSED_BYPASS_CODE, Severity
 from validator.rules import meta
