@@ -48,8 +48,14 @@ SQL_SHAPES = [
     ("ALTER TABLE t ALTER COLUMN a TYPE text", OpKind.ALTER_COLUMN,
      {"type_change": True, "new_type": "text", "set_not_null": False}),
     ("DO $$ BEGIN EXECUTE 'DROP TABLE t'; END $$", OpKind.DROP_TABLE, {"table": "t"}),
-    ("DO $$ BEGIN EXECUTE 'DROP TABLE ' || name; END $$", OpKind.UNRESOLVED_SQL,
-     {"reason": "EXECUTE of SQL built at run time inside a DO block"}),
+    ("DO $$ BEGIN EXECUTE 'DROP TABLE ' || name; END $$", OpKind.DROP_TABLE, {"table": "{name}"}),
+    ("DO $$ BEGIN EXECUTE format('DROP TABLE %I', r.name); END $$", OpKind.DROP_TABLE, {"table": "{r.name}"}),
+    ("DO $$ BEGIN EXECUTE v_sql; END $$", OpKind.UNRESOLVED_SQL,
+     {"reason": "EXECUTE of SQL built at run time inside the DO block"}),
+    ("DROP TYPE status CASCADE", OpKind.DROP_OTHER, {"object_type": "type", "target": "status", "cascade": True}),
+    ("DROP OWNED BY etl", OpKind.DROP_OWNED, {"target": "etl", "cascade": False}),
+    ("CALL purge()", OpKind.CALL_FUNCTION, {"target": "purge"}),
+    ("DELETE FROM t WHERE EXISTS (SELECT 1)", OpKind.DELETE, {"where": Where.ROW_INDEPENDENT}),
 ]
 
 

@@ -73,6 +73,9 @@ class OpKind(str, enum.Enum):
     UPDATE = "update"
     UNRESOLVED_SQL = "unresolved_sql"  # SQL that cannot be read statically: ``reason`` says why
     OTHER_SQL = "other_sql"  # a statement that changes nothing checked; ``schema_change`` if it is DDL
+    # SQL shapes: roles' objects and calls of functions the revision creates
+    DROP_OWNED = "drop_owned"  # DROP OWNED BY: ``target`` names the roles
+    CALL_FUNCTION = "call_function"  # SELECT f(), CALL p(), PERFORM f(): ``target`` is the function called
 
 
 class Where(str, enum.Enum):
@@ -81,6 +84,8 @@ class Where(str, enum.Enum):
     NONE = "none"
     FILTER = "filtered"
     CONSTANT_TRUE = "constant_true"  # ``WHERE true``, ``WHERE 1 = 1``: every row all the same
+    ROW_INDEPENDENT = "row_independent"  # ``WHERE EXISTS (SELECT 1)``: reads no column of the table, so every
+                                         # row fares alike
 
 
 @dataclass(frozen=True)
@@ -119,6 +124,7 @@ class Operation:
     statement: str = ""
     in_autocommit_block: bool = False
     function: str = ""  # the function whose body holds it (upgrade, a helper...)
+    defined_in: str | None = None  # the SQL function or procedure whose body holds it: it runs only when called
     # facts of drops, indexes and DML
     if_exists: bool = False
     cascade: bool = False

@@ -6,6 +6,7 @@ import re
 
 from validator.downgrade import DowngradePolicy
 from validator.model import BYPASS_TOKEN, PARSE_ERROR_CODE, Migration, Problem, Revision, Span
+from validator.parse.called import called_only
 from validator.parse.comments import python_bypasses
 from validator.parse.python import Walker
 from validator.parse.source import Unreadable, decode, read
@@ -23,7 +24,7 @@ def parse_source(path: str, data: bytes | OSError, token: str = BYPASS_TOKEN, *,
         return Migration(path, problems=(exc.problem,))
     try:
         walker = Walker(source, tree, token, downgrade.reads_downgrade)
-        operations = walker.run()
+        operations = called_only(walker.run())
     except RecursionError:
         return _unparsable(path, "the file nests too deeply to analyse")
     bypasses = downgrade.counted_bypasses(python_bypasses(source, tree, token) + list(walker.sql_bypasses.values()),

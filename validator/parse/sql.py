@@ -15,7 +15,8 @@ import pglast
 from validator.model import OpKind, Operation, Where
 from validator.parse.located import Located
 from validator.parse.pgnode import Node, const, function_names, parse, volatile
-from validator.parse.plpgsql import do_block
+from validator.parse.plpgsql import do_block, function_body
+from validator.parse.where import where_kind
 
 
 @dataclass(frozen=True)
@@ -39,60 +40,14 @@ def _name(rv: Node | None) -> tuple[str | None, str | None]:
 
 
 def _dotted(obj: Node) -> tuple[str | None, str | None]:
-    """A DROP object: a String, or a List of Strings (schema, name)."""
+    """A DROP object: a String, a List of Strings (schema, name), a TypeName or a function's ObjectWithArgs."""
     if obj.type == "String":
         return obj.sval, None
-    parts = [p.sval for p in (obj.items or []) if p.type == "String"] if obj.type == "List" else []
+    names = {"List": obj.items, "TypeName": obj.names, "ObjectWithArgs": obj.objname}.get(obj.type) or []
+    parts = [p.sval for p in names if isinstance(p, Node) and p.type == "String"]
     if not parts:
         return None, None
     return parts[-1], (parts[-2] if len(parts) > 1 else None)
-
-
-_COMPARE = {"=": lambda a, b: a == b, "<>": lambda a, b: a != b, "!=": lambda a, b: a != b,
-            "<": lambda a, b: a < b, ">": lambda a, b: a > b, "<=": lambda a, b: a <= b, ">=": lambda a, b: a >= b}
-
-
-def truth(node: Node | None) -> bool | None:
-    """The value of a WHERE clause that does not depend on any row, else None."""
-    ok, value = const(node)
-    if ok:
-        return value if isinstance(value, bool) else None
-    if not isinstance(node, Node):
-        return None
-    if node.type == "BoolExpr":
-        values = [truth(a) for a in node.args or []]
-        if node.boolop == "NOT_EXPR":
-            return None if not values or values[0] is None else not values[0]
-        if node.boolop == "AND_EXPR":
-            return False if False in values else (True if all(v is True for v in values) else None)
-        return True if True in values else (False if all(v is False for v in values) else None)
-    if node.type == "A_Expr" and node.kind == "AEXPR_OP" and node.name:
-        op = node.name[-1].sval
-        if op not in _COMPARE:
-            return None
-        lok, left = const(node.lexpr)
-        rok, right = const(node.rexpr)
-        if lok and rok and left is not None and right is not None:
-            try:
-                return bool(_COMPARE[op](left, right))
-            except TypeError:
-                return None
-        left_ref, right_ref = node.lexpr, node.rexpr
-        same = (isinstance(left_ref, Node) and isinstance(right_ref, Node) and left_ref.type == "ColumnRef"
-                and right_ref.type == "ColumnRef" and left_ref.data.get("fields") == right_ref.data.get("fields"))
-        return True if same and op in ("=", "<=", ">=") else None
-    if node.type == "NullTest":
-        ok, value = const(node.arg)
-        if ok:
-            is_null = value is None
-            return is_null if node.nulltesttype == "IS_NULL" else not is_null
-    return None
-
-
-def where_kind(node: Node | None) -> Where:
-    if node is None:
-        return Where.NONE
-    return Where.CONSTANT_TRUE if truth(node) is True else Where.FILTER
 
 
 @lru_cache(maxsize=1024)
@@ -209,13 +164,14 @@ def _statement_ops(stmt: Node) -> list[Operation]:
     if kind == "TruncateStmt":
         cascade = stmt.behavior == "DROP_CASCADE"
         return [Operation(OpKind.TRUNCATE, r.relname, r.schemaname, cascade=cascade) for r in stmt.relations or []]
-    if kind == "DeleteStmt":
-        table, schema = _name(stmt.relation)
-        return [Operation(OpKind.DELETE, table, schema, where=where_kind(stmt.whereClause))]
-    if kind == "UpdateStmt":
-        table, schema = _name(stmt.relation)
-        columns = tuple(t.name for t in stmt.targetList or [] if t.name)
-        return [Operation(OpKind.UPDATE, table, schema, where=where_kind(stmt.whereClause), columns=columns)]
+    if kind in _DML:
+        return _data_modifying_ctes(stmt) + _dml(stmt)
+    if kind == "DropOwnedStmt":
+        roles = ", ".join(r.rolename or r.roletype or "?" for r in stmt.roles or [])
+        return [Operation(OpKind.DROP_OWNED, target=roles, cascade=stmt.behavior == "DROP_CASCADE")]
+    if kind == "CallStmt":
+        call = stmt.funccall
+        return [Operation(OpKind.CALL_FUNCTION, target=_function_name(call.funcname if call else None))]
     if kind == "AlterTableStmt":
         return _alter_table(stmt)
     if kind == "RenameStmt":
@@ -244,6 +200,45 @@ def _statement_ops(stmt: Node) -> list[Operation]:
     return [Operation(OpKind.OTHER_SQL, schema_change=kind.startswith(_DDL_NODES))]
 
 
+_DML = ("DeleteStmt", "UpdateStmt", "InsertStmt", "SelectStmt")
+
+
+def _dml(stmt: Node) -> list[Operation]:
+    kind = stmt.type
+    if kind == "DeleteStmt":
+        table, schema = _name(stmt.relation)
+        return [Operation(OpKind.DELETE, table, schema, where=where_kind(stmt.whereClause, stmt.relation))]
+    if kind == "UpdateStmt":
+        table, schema = _name(stmt.relation)
+        columns = tuple(t.name for t in stmt.targetList or [] if t.name)
+        return [Operation(OpKind.UPDATE, table, schema, where=where_kind(stmt.whereClause, stmt.relation),
+                          columns=columns)]
+    if kind == "SelectStmt":
+        # ``SELECT purge()``: a function the revision creates may run here
+        called = dict.fromkeys(function_names(stmt))
+        return [Operation(OpKind.CALL_FUNCTION, target=name) for name in called] or \
+            [Operation(OpKind.OTHER_SQL)]
+    return [Operation(OpKind.OTHER_SQL)]
+
+
+def _data_modifying_ctes(stmt: Node) -> list[Operation]:
+    """``WITH gone AS (DELETE FROM t RETURNING *) INSERT ...``: the statements inside the WITH run too."""
+    clause = stmt.withClause
+    if not isinstance(clause, Node):
+        return []
+    ops: list[Operation] = []
+    for cte in clause.ctes or []:
+        query = cte.ctequery
+        if isinstance(query, Node) and query.type in _DML:
+            ops.extend(op for op in _statement_ops(query) if op.kind is not OpKind.OTHER_SQL)
+    return ops
+
+
+def _function_name(funcname: list | None) -> str | None:
+    parts = [p.sval for p in funcname or [] if isinstance(p, Node) and p.type == "String"]
+    return parts[-1].lower() if parts else None
+
+
 _LEADING = re.compile(r"(?:\s+|--[^\n]*|/\*.*?\*/)*", re.S)
 
 
@@ -257,8 +252,11 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 @lru_cache(maxsize=4096)
-def analyse(text: str, token: str | None = None) -> SqlAnalysis:
-    """Every operation in ``text``; comments holding ``token`` are returned for bypass matching."""
+def analyse(text: str, token: str | None = None, dialect: str = "postgresql") -> SqlAnalysis:
+    """Every operation in ``text``; comments holding ``token`` are returned for bypass matching.
+
+    ``dialect`` is the configured database: text PostgreSQL rejects that is another database's SQL
+    never becomes a finding (see ``sqlfallback``)."""
     ops: list[Located] = []
     statements: list[tuple[int, int]] = []
     for start, end, stmt, error in _statements(text):
@@ -267,9 +265,12 @@ def analyse(text: str, token: str | None = None) -> SqlAnalysis:
             continue
         statements.append((start, end))
         if stmt is None:
-            ops.extend(_fallback(text, start, end, error))
+            ops.extend(_fallback(text, start, end, error, dialect))
         elif stmt.type == "DoStmt":
             ops.extend(do_block(stmt, text, start, end, analyse))
+        elif stmt.type == "CreateFunctionStmt":
+            ops.append(Located(start, end, Operation(OpKind.OTHER_SQL, schema_change=True)))
+            ops.extend(_function_ops(stmt, text, start, end))
         else:
             ops.extend(Located(start, end, op) for op in _statement_ops(stmt))
     comments = _comments(text, token) if token and token in text else ()
@@ -307,11 +308,23 @@ def _statements(text: str):
             yield sl.start + start, sl.start + end, stmt, None
 
 
-def _fallback(text: str, start: int, end: int, error: str | None) -> list[Located]:
+def _function_ops(stmt: Node, text: str, start: int, end: int) -> list[Located]:
+    """The operations of a created function's body, each held until the revision calls the function."""
+    name = _function_name(stmt.funcname)
+    body_statements = stmt.sql_body
+    if isinstance(body_statements, Node):  # BEGIN ATOMIC ... END: already parsed, placed at the whole statement
+        inner = [s for group in body_statements.items or [] for s in (group.items or [])]
+        found = [Located(start, end, op) for s in inner for op in _statement_ops(s)]
+    else:
+        found = function_body(stmt.options or [], text, start, end, analyse)
+    return [Located(f.start, f.end, f.operation.placed(defined_in=f.operation.defined_in or name)) for f in found]
+
+
+def _fallback(text: str, start: int, end: int, error: str | None, dialect: str) -> list[Located]:
     """pglast rejected the statement: sqlparse reads its shape, or it is reported unresolved."""
     from validator.parse.sqlfallback import classify  # sqlparse is slow to import and rarely needed
 
-    found = classify(text[start:end]) or [
+    found = classify(text[start:end], dialect) or [
         Operation(OpKind.UNRESOLVED_SQL, reason=f"PostgreSQL's parser rejects it ({error or 'syntax error'})")]
     return [Located(start, end, op) for op in found]
 

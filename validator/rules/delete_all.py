@@ -2,8 +2,17 @@
 
 **What goes wrong**: ``DELETE FROM t`` with no ``WHERE``, or with one that is always
 true (``WHERE 1=1``, ``WHERE true``, ``WHERE 'a'='a'``), empties the table row by
-row, holding row locks on all of it and bloating it with dead tuples.
-``sa.delete(t)`` or ``t.delete()`` without ``.where(...)`` does the same.
+row, holding row locks on all of it and bloating it with dead tuples. So does a
+``WHERE`` that reads no column of the table, whatever its form (``WHERE 1 IN (1, 2)``,
+``WHERE EXISTS (SELECT 1 FROM other)``, ``WHERE coalesce(NULL, true)``): it has the
+same value for every row, so it keeps all of them or none. Only a clause that is
+provably false is not reported. A ``DELETE`` inside a ``WITH`` (``WITH gone AS (DELETE
+FROM t RETURNING *) INSERT ...``) is read like any other.
+
+``sa.delete(t)`` or ``t.delete()`` without a where-clause (``.where(...)``, or the
+positional one of SQLAlchemy 1.x: ``t.delete(t.c.expires < now)``), one with
+``.where(sa.true())``, and ``session.query(Model).delete()`` without ``.filter(...)``
+do the same.
 
 **Safer alternative**: restrict the delete to the rows that must go (``WHERE
 created_at < now() - interval '90 days'``), and run large deletes in batches. If every
@@ -22,4 +31,6 @@ def check(op: Operation, migration: Migration) -> str | None:
         return f"deletes every row of {op.qualified_table}: the DELETE has no WHERE clause"
     if where is Where.CONSTANT_TRUE:
         return f"deletes every row of {op.qualified_table}: its WHERE clause is always true"
+    if where is Where.ROW_INDEPENDENT:
+        return f"deletes every row of {op.qualified_table}: its WHERE clause reads no column of the table"
     return None

@@ -1,7 +1,8 @@
 """An UPDATE without a real WHERE clause rewrites every row of the table in one transaction.
 
 **What goes wrong**: ``UPDATE t SET …`` with no ``WHERE`` (or one that is always true,
-``WHERE 1=1``), or ``sa.update(t).values(...)`` without ``.where(...)``, changes every
+``WHERE 1=1``, or reads no column of the table, ``WHERE EXISTS (SELECT 1)``), or
+``sa.update(t).values(...)`` without a where-clause, changes every
 row in the revision's transaction. It holds a row lock on every row until the revision
 commits, so any write to the table waits; it writes a new version of every row (the
 table and its indexes can double in size until vacuum catches up) and floods the WAL,
@@ -33,13 +34,18 @@ from validator.rules import rule
 from validator.rules._same_revision import column_is_new, table_is_new
 
 
+_WHY = {Where.NONE: "has no WHERE clause", Where.CONSTANT_TRUE: "has a WHERE clause that is always true",
+        Where.ROW_INDEPENDENT: "has a WHERE clause that reads no column of the table"}
+_EVERY_ROW = frozenset(_WHY)
+
+
 @rule(code="MG305", name="update-all", severity=Severity.WARNING, kinds={OpKind.UPDATE}, category="compatibility")
 def check(op: Operation, migration: Migration) -> str | None:
     where = op.where
-    if where not in (Where.NONE, Where.CONSTANT_TRUE) or table_is_new(op, migration):
+    if where not in _EVERY_ROW or table_is_new(op, migration):
         return None
     columns = op.columns
     if columns and all(column_is_new(op, c, migration) for c in columns):
         return None
-    why = "has no WHERE clause" if where is Where.NONE else "has a WHERE clause that is always true"
+    why = _WHY[where]
     return f"updates every row of {op.qualified_table}: the UPDATE {why}"
