@@ -14,6 +14,7 @@ from validator.model import Bypass, OpKind, Operation, Origin, Phase, Span
 from validator.parse import alembic_ops, sql
 from validator.parse.comments import sql_bypass
 from validator.parse.resolve import Resolver, Unresolved, Scope
+from validator.parse.sqlalchemy_ops import METHODS as SQLALCHEMY_METHODS, SqlAlchemyCalls
 from validator.parse.strings import Source, SqlText
 
 PHASE_FUNCTION = re.compile(r"^(upgrade|downgrade)(?:_\w+)?$")
@@ -50,6 +51,7 @@ class Walker:
         self.op_names, self.op_functions = self._op_imports()
         self.text = Source(source)
         self.resolver = Resolver(self.text)
+        self.sqlalchemy = SqlAlchemyCalls(tree)
         self.module_scope = Scope(None)
         self._seen: set[tuple] = set()
         self._walked: set[int] = set()  # id() of each function whose body was analysed
@@ -252,9 +254,16 @@ class Walker:
             if type(receiver) is ast.Name and receiver.id in ctx.batch:
                 return self._alembic(func.attr, call, span, ctx, batch=ctx.batch[receiver.id])
             if func.attr in EXECUTORS:
+                if self.sqlalchemy.executable(receiver, ctx.scope):  # DDL("...").execute(bind), t.delete().execute()
+                    self._execute(receiver, call, span, ctx)
+                    return True
                 self._calls(receiver, span, ctx)  # op.get_bind().execute(...): the receiver runs first
                 self._execute(call.args[0] if call.args else _kw(call, "statement"), call, span, ctx)
                 return True
+            if func.attr in SQLALCHEMY_METHODS:  # session.query(M).delete(), t.drop(bind), meta.drop_all(bind)
+                for op in self.sqlalchemy.operations(call, ctx.scope, lambda e: self._value(e, ctx)):
+                    self._add(op, Span(call.lineno, call.end_lineno or call.lineno, call.col_offset + 1), span, ctx,
+                              fold(self._segment(call)))
         elif type(func) is ast.Name:
             name = func.id
             if name in self.op_functions and name not in self.functions:
@@ -302,6 +311,11 @@ class Walker:
     def _execute(self, arg: ast.expr | None, call: ast.Call, span: Span, ctx: Context) -> None:
         where = Span(call.lineno, call.end_lineno or call.lineno, call.col_offset + 1)
         if arg is None:
+            return
+        schema = self.sqlalchemy.schema_construct(arg, ctx.scope, lambda e: self._value(e, ctx))
+        if schema is not False:  # DropTable(t) and the other schema constructs
+            if schema is not None:
+                self._add(schema, where, span, ctx, fold(self._segment(call)))
             return
         construct = self.resolver.construct(arg, ctx.scope)
         if construct is not None:

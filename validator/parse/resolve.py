@@ -10,11 +10,11 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from validator.model import OpKind, Operation, Origin, Where
-from validator.parse import strings
+from validator.model import OpKind, Operation, Origin
+from validator.parse import sqlalchemy_ops, strings
 from validator.parse.strings import SqlText
 
-TEXT_FACTORIES = {"text", "literal_column"}
+TEXT_FACTORIES = {"text", "literal_column", "DDL"}
 PASS_THROUGH = {"bindparams", "columns", "execution_options", "strip", "lstrip", "rstrip", "compile"}
 DEDENT = {"dedent", "cleandoc"}
 _DEPTH_LIMIT = 50
@@ -177,12 +177,12 @@ class Resolver:
             if bound is not None and isinstance(bound[0], ast.Call):
                 return self.construct(bound[0], bound[1])
             return None
-        chain: list[str] = []
+        chain: list[ast.Call] = []
         keywords: list[ast.keyword] = []
         node: ast.expr = expr
         while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
                 node.func.attr not in ("delete", "update", "insert", "select"):
-            chain.append(node.func.attr)
+            chain.append(node)
             keywords.extend(node.keywords)
             node = node.func.value
         if not isinstance(node, ast.Call):
@@ -192,14 +192,15 @@ class Resolver:
             return None
         if root in ("insert", "select"):
             return None, None
-        table_expr = node.func.value if isinstance(node.func, ast.Attribute) else (node.args[0] if node.args else None)
+        method_form = isinstance(node.func, ast.Attribute)  # t.delete(), not sa.delete(t)
+        table_expr = node.func.value if method_form else (node.args[0] if node.args else None)
         if isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name) and \
                 node.func.value.id in ("sa", "sqlalchemy", "expression", "sql"):
-            table_expr = node.args[0] if node.args else None  # sa.delete(t), not t.delete()
+            table_expr = node.args[0] if node.args else None
+            method_form = False
         table_expr = self._table_name(table_expr, scope)
-        filtered = any(m in ("where", "filter", "filter_by") for m in chain) or \
-            any(k.arg == "whereclause" for k in node.keywords)
-        where = Where.FILTER if filtered else Where.NONE
+        filters = [c for c in chain if c.func.attr in ("where", "filter", "filter_by")]
+        where = sqlalchemy_ops.where_of(node, method_form, filters, scope)
         if root == "update":
             columns = tuple(k.arg for k in keywords if k.arg)
             return Operation(OpKind.UPDATE, origin=Origin.EXPRESSION, where=where, columns=columns), table_expr
