@@ -125,12 +125,26 @@ def test_config_in_pyproject(tmp_path: Path) -> None:
     assert {f["severity"] for f in json.loads(done.stdout)["findings"] if f["code"] == "MG101"} == {"warning"}
 
 
+def test_dialect_setting_picks_the_branches_analysed(tmp_path: Path) -> None:
+    path = write(tmp_path, "0004_multi_db.py", (
+        "from alembic import op\n"
+        "def upgrade():\n"
+        "    if op.get_bind().dialect.name == 'mysql':\n"
+        "        op.drop_constraint('fk_a', 'a', type_='foreignkey')\n"))
+    assert run("lint", str(path), cwd=tmp_path).returncode == 0
+    (tmp_path / "pyproject.toml").write_text('[tool.migration-guard]\ndialect = "mysql"\n')
+    done = run("lint", "--format", "json", str(path), cwd=tmp_path)
+    assert (done.returncode, codes(done)) == (1, [("MG107", 4, False)])
+
+
 @pytest.mark.parametrize("config,message", [
     ('[tool.migration-guard]\nfail_on = "error"\n', "unknown key 'fail_on'"),
     ('[tool.migration-guard]\nfail-on = "sometimes"\n', "fail-on: expected one of error, warning, never"),
     ('[tool.migration-guard.rules]\nno-such-rule = false\n', "unknown rule 'no-such-rule'"),
     ('[tool.migration-guard.rules]\nMG101 = "fatal"\n', "rules.MG101: expected error or warning"),
     ('[tool.migration-guard\n', "not valid TOML"),
+    ('[tool.migration-guard]\ndialect = "postgres"\n',
+     "dialect: expected one of postgresql, mysql, mariadb, sqlite, oracle, mssql, got 'postgres'"),
 ])
 def test_bad_config_exits_2_naming_the_key(tmp_path: Path, config: str, message: str) -> None:
     (tmp_path / ".migration-guard.toml").write_text(config.replace("tool.migration-guard", "tool.migration-guard"))

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from validator.downgrade import CHOICES as DOWNGRADE, DowngradePolicy
-from validator.model import BYPASS_TOKEN, Severity
+from validator.model import BYPASS_TOKEN, DIALECTS, Severity
 
 FAIL_ON = ("error", "warning", "never")
 
@@ -35,6 +35,7 @@ class Settings:
     rules: Mapping[str, RuleSetting] = field(default_factory=dict)  # keyed by rule code
     include: tuple[str, ...] = ()  # globs; empty means discover
     exclude: tuple[str, ...] = ()
+    dialect: str = "postgresql"  # the database the revisions run on: code for another one is not analysed
 
     def __post_init__(self) -> None:
         # given as text by a caller or a flag: the policy object is what the engine asks
@@ -50,7 +51,7 @@ class Settings:
 
 _KEYS = {
     "fail-on", "downgrade", "bypass-token", "require-reason", "rules", "include", "exclude",
-    "enable", "disable", "severity",
+    "enable", "disable", "severity", "dialect",
 }
 
 
@@ -142,6 +143,8 @@ def from_table(table: Mapping[str, Any], base: Settings | None = None) -> Settin
         changes["fail_on"] = _choice("fail-on", table["fail-on"], FAIL_ON)
     if "downgrade" in table:
         changes["downgrade"] = _choice("downgrade", table["downgrade"], DOWNGRADE)
+    if "dialect" in table:
+        changes["dialect"] = _choice("dialect", table["dialect"], DIALECTS)
     if "bypass-token" in table:
         token = table["bypass-token"]
         if not isinstance(token, str) or not token.strip() or any(c.isspace() for c in token.strip()):

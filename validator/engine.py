@@ -143,7 +143,8 @@ def _check_file(item: tuple[str, bytes | OSError | None], settings: Settings,
     path, data = item
     if data is None:
         data = _read(path)
-    migration = parse_source(path, data, settings.bypass_token, downgrade=settings.downgrade)
+    migration = parse_source(path, data, settings.bypass_token, downgrade=settings.downgrade,
+                             dialect=settings.dialect)
     findings = check_migration(migration, rules, settings)
     return findings, Migration(path, problems=migration.problems, revision=migration.revision)
 

@@ -213,6 +213,7 @@ _OBJECT_KIND: dict[OpKind, str] = {
 
 
 BYPASS_TOKEN = "CI:DESTRUCTIVE_OK"  # the default; ``bypass-token`` in the settings may choose another
+DIALECTS = ("postgresql", "mysql", "mariadb", "sqlite", "oracle", "mssql")  # ``dialect``, as SQLAlchemy names them
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,9 @@ from validator.parse.source import Unreadable, decode, read
 
 
 def parse_source(path: str, data: bytes | OSError, token: str = BYPASS_TOKEN, *,
-                 downgrade: DowngradePolicy = DowngradePolicy.ERROR) -> Migration:
-    """Every operation and bypass of a revision file that the ``downgrade`` policy counts.
+                 downgrade: DowngradePolicy = DowngradePolicy.ERROR, dialect: str = "postgresql") -> Migration:
+    """Every operation and bypass of a revision file that the ``downgrade`` policy counts; code for
+    another database than ``dialect`` is not read.
 
     The default policy reads ``downgrade()`` and counts everything.
     """
@@ -23,7 +24,7 @@ def parse_source(path: str, data: bytes | OSError, token: str = BYPASS_TOKEN, *,
     except Unreadable as exc:
         return Migration(path, problems=(exc.problem,))
     try:
-        walker = Walker(source, tree, token, downgrade.reads_downgrade)
+        walker = Walker(source, tree, token, downgrade.reads_downgrade, dialect)
         operations = called_only(walker.run())
     except RecursionError:
         return _unparsable(path, "the file nests too deeply to analyse")

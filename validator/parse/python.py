@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from validator.model import Bypass, OpKind, Operation, Origin, Phase, Span
 from validator.parse import alembic_ops, sql
 from validator.parse.comments import sql_bypass
+from validator.parse.dialect import DialectTests, always_leaves
 from validator.parse.resolve import Resolver, Unresolved, Scope
 from validator.parse.sqlalchemy_ops import METHODS as SQLALCHEMY_METHODS, SqlAlchemyCalls
 from validator.parse.strings import Source, SqlText
@@ -41,8 +42,10 @@ class Context:
 
 
 class Walker:
-    def __init__(self, source: str, tree: ast.Module, token: str, downgrade: bool = True):
+    def __init__(self, source: str, tree: ast.Module, token: str, downgrade: bool = True,
+                 dialect: str = "postgresql"):
         self.tree = tree
+        self.dialect = DialectTests(dialect)  # branches for another database are not analysed
         self.token = token
         self.downgrade = downgrade  # False: downgrade() is not analysed at all
         self.operations: list[Operation] = []
@@ -131,9 +134,11 @@ class Walker:
 
     def _body(self, body: list[ast.stmt], ctx: Context) -> None:
         for stmt in body:
-            self._statement(stmt, ctx)
+            if self._statement(stmt, ctx):
+                return  # the rest runs only on another database
 
-    def _statement(self, stmt: ast.stmt, ctx: Context) -> None:
+    def _statement(self, stmt: ast.stmt, ctx: Context) -> bool | None:
+        """Walk one statement; True when the code after it cannot run on the configured database."""
         kind = type(stmt)
         if kind not in _COMPOUND:
             span = Span(stmt.lineno, stmt.end_lineno or stmt.lineno, stmt.col_offset + 1)
@@ -172,9 +177,12 @@ class Walker:
             return
         if isinstance(stmt, (ast.If, ast.While)):
             self._calls(stmt.test, self._header(stmt), ctx)
-            self._body(stmt.body, ctx)
-            self._body(stmt.orelse, ctx)
-            return
+            taken = self.dialect.decide(stmt.test, ctx.scope) if type(stmt) is ast.If else None
+            if taken is not False:
+                self._body(stmt.body, ctx)
+            if taken is not True:
+                self._body(stmt.orelse, ctx)
+            return taken is not None and always_leaves(stmt.body if taken else stmt.orelse)
         if isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
             self._body(stmt.body, ctx)
             for handler in stmt.handlers:
@@ -331,7 +339,7 @@ class Walker:
         self._sql(text, span, ctx)
 
     def _sql(self, text: SqlText, span: Span, ctx: Context) -> None:
-        analysis = sql.analyse(text.text, self.token if self.token in text.text else None)
+        analysis = sql.analyse(text.text, self.token if self.token in text.text else None, self.dialect.dialect)
         for found in analysis.ops:
             start_line, start_col = text.position(found.start)
             end_line, _ = text.position(max(found.end - 1, found.start))
