@@ -190,6 +190,8 @@ class Operation:
             return ObjectRef(self.object_type, self.schema, None, self.table)
         if self.kind is OpKind.DROP_OTHER:
             return ObjectRef(self.object_type or "object", self.schema, None, self.target)
+        if self.kind is OpKind.DROP_OWNED:
+            return ObjectRef("role", None, None, self.target)
         return None
 
     def placed(self, **where: Any) -> Operation:

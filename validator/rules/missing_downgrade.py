@@ -35,9 +35,10 @@ def downgrade():
 from validator.model import Migration, OpKind, Phase, Severity, Span
 from validator.rules import rule
 
-# the operations a downgrade() undoes: not data changes (DELETE, UPDATE, TRUNCATE), not DROP DATABASE
+# the operations a downgrade() undoes: not data changes (DELETE, UPDATE, TRUNCATE), not DROP DATABASE,
+# not a call of a function (what it changes is its body's operations)
 SCHEMA_KINDS = frozenset(OpKind) - {OpKind.TRUNCATE, OpKind.DELETE, OpKind.UPDATE, OpKind.DROP_DATABASE,
-                                    OpKind.UNRESOLVED_SQL, OpKind.OTHER_SQL}
+                                    OpKind.UNRESOLVED_SQL, OpKind.OTHER_SQL, OpKind.CALL_FUNCTION}
 
 
 def changes_schema(migration: Migration):
