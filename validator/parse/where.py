@@ -118,8 +118,8 @@ def where_kind(node: Node | None, relation: Node | None = None) -> Where:
     value = truth(node)
     if value is True:
         return Where.CONSTANT_TRUE
-    if value is False or not isinstance(relation, Node):
-        return Where.FILTER
+    if value is False or not isinstance(relation, Node) or node.type == "CurrentOfExpr":
+        return Where.FILTER  # provably false, no table to compare with, or WHERE CURRENT OF a cursor
     names = {relation.relname}
     alias = relation.alias
     if isinstance(alias, Node) and alias.aliasname:
