@@ -14,12 +14,15 @@ closed), unless its name says it is an enum or a type.
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import Callable, Iterator, Optional, Protocol
 
 from validator.model import OpKind, Operation, Origin, Where
 
-if TYPE_CHECKING:  # resolve reads where-clauses with this module
-    from validator.parse.resolve import Scope
+
+class Scope(Protocol):
+    """The names a revision binds (``resolve.Scope``, which reads where-clauses with this module)."""
+
+    def get(self, name: str) -> Optional[tuple[ast.expr, "Scope"]]: ...
 
 Value = Callable[[ast.expr], "str | None"]
 METHODS = frozenset({"delete", "drop", "drop_all"})
