@@ -76,6 +76,14 @@ class OpKind(str, enum.Enum):
     # SQL shapes: roles' objects and calls of functions the revision creates
     DROP_OWNED = "drop_owned"  # DROP OWNED BY: ``target`` names the roles
     CALL_FUNCTION = "call_function"  # SELECT f(), CALL p(), PERFORM f(): ``target`` is the function called
+    # lock-taking maintenance, partition, view and enum statements, and settings (issue 14)
+    REINDEX = "reindex"  # ``object_type``: index, table, schema, database or system; ``target`` its name
+    DETACH_PARTITION = "detach_partition"  # ``table``: the partitioned table; ``target``: the partition
+    VACUUM = "vacuum"  # ``full``: VACUUM FULL; ``table`` None for the whole database
+    CLUSTER = "cluster"  # ``table`` None for every table clustered before; ``target``: the index
+    REFRESH_VIEW = "refresh_view"  # REFRESH MATERIALIZED VIEW ``target``; ``concurrently``
+    ADD_ENUM_VALUE = "add_enum_value"  # ALTER TYPE ``target`` ADD VALUE ``enum_value``
+    SET_SETTING = "set_setting"  # SET [LOCAL] ``target`` (a run-time setting such as lock_timeout)
 
 
 class Where(str, enum.Enum):
@@ -156,6 +164,10 @@ class Operation:
     type_change: bool = False
     new_type: str | None = None
     set_default: bool = False
+    old_type: str | None = None  # ALTER_COLUMN: the type before, from ``existing_type=``, in SQL words
+    # facts of the issue-14 kinds
+    full: bool = False  # VACUUM FULL
+    enum_value: str | None = None  # ADD_ENUM_VALUE: the new label
 
     def __init__(self, kind: OpKind, table: str | None = None, schema: str | None = None, target: str | None = None,
                  **facts: Any) -> None:
@@ -188,6 +200,12 @@ class Operation:
             if self.object_type in (None, "table"):
                 return ObjectRef("table", self.schema, self.table, self.table)
             return ObjectRef(self.object_type, self.schema, None, self.table)
+        if self.kind is OpKind.REFRESH_VIEW:
+            return ObjectRef("materialized_view", self.schema, None, self.target)
+        if self.kind is OpKind.REINDEX and self.object_type == "table":
+            return ObjectRef("table", self.schema, self.table, self.table)
+        if self.kind in (OpKind.ADD_ENUM_VALUE, OpKind.REINDEX):
+            return ObjectRef(self.object_type or "type", self.schema, None, self.target)
         if self.kind is OpKind.DROP_OTHER:
             return ObjectRef(self.object_type or "object", self.schema, None, self.target)
         if self.kind is OpKind.DROP_OWNED:
@@ -210,6 +228,7 @@ _OBJECT_KIND: dict[OpKind, str] = {
     **dict.fromkeys((OpKind.CREATE_INDEX, OpKind.DROP_INDEX), "index"),
     **dict.fromkeys((OpKind.CREATE_VIEW, OpKind.DROP_VIEW), "view"),
     OpKind.DROP_SCHEMA: "schema",
+    **dict.fromkeys((OpKind.VACUUM, OpKind.CLUSTER, OpKind.DETACH_PARTITION), "table"),
     OpKind.DROP_DATABASE: "database",
 }
 

@@ -64,6 +64,16 @@ def _type_name(type_name: Node | None) -> str | None:
     return ".".join(n.sval for n in (type_name.names or [])) if isinstance(type_name, Node) else None
 
 
+def _type_with_modifiers(type_name: Node | None) -> str | None:
+    """``varchar(20)``, ``numeric(12,2)``: the name and its integer modifiers, which decide a rewrite."""
+    name = _type_name(type_name)
+    if name is None or not type_name.typmods:
+        return name
+    mods = [m.ival.ival if isinstance(m.ival, Node) else 0 for m in type_name.typmods
+            if isinstance(m, Node) and m.type == "A_Const"]
+    return f"{name}({','.join(str(m) for m in mods)})"
+
+
 def _column_facts(col: Node) -> dict[str, Any]:
     """``Operation`` fields of a column definition."""
     constraints = col.constraints or []
@@ -117,6 +127,9 @@ def _alter_table(stmt: Node) -> list[Operation]:
                                  not_valid=bool(definition.skip_validation),
                                  using_index=bool(definition.indexname),
                                  referenced_table=_name(definition.pktable)[0]))
+        elif sub == "AT_DetachPartition" and isinstance(definition, Node):
+            ops.append(Operation(OpKind.DETACH_PARTITION, table, schema, _name(definition.name)[0],
+                                 concurrently=bool(definition.concurrent)))
         elif sub == "AT_ValidateConstraint":
             ops.append(Operation(OpKind.VALIDATE_CONSTRAINT, table, schema, cmd.name))
         elif sub in _COLUMN_CHANGES:
@@ -124,7 +137,7 @@ def _alter_table(stmt: Node) -> list[Operation]:
                                       "type_change": sub == "AT_AlterColumnType",
                                       "set_default": sub == "AT_ColumnDefault"}
             if sub == "AT_AlterColumnType" and isinstance(definition, Node) and definition.typeName:
-                change["new_type"] = _type_name(definition.typeName)
+                change["new_type"] = _type_with_modifiers(definition.typeName)
             if sub == "AT_ColumnDefault" and definition is not None:
                 change["volatile_default"] = bool(volatile(function_names(definition)))
             ops.append(Operation(OpKind.ALTER_COLUMN, table, schema, cmd.name, **change))
@@ -197,7 +210,43 @@ def _statement_ops(stmt: Node) -> list[Operation]:
         if stmt.objtype == "OBJECT_MATVIEW":
             return [Operation(OpKind.CREATE_VIEW, None, schema, name, materialized=True)]
         return [Operation(OpKind.CREATE_TABLE, name, schema)]
-    return [Operation(OpKind.OTHER_SQL, schema_change=kind.startswith(_DDL_NODES))]
+    return _maintenance_ops(stmt) or [Operation(OpKind.OTHER_SQL, schema_change=kind.startswith(_DDL_NODES))]
+
+
+def _has_option(options: list | None, name: str) -> bool:
+    return any(isinstance(o, Node) and o.defname == name for o in options or [])
+
+
+def _maintenance_ops(stmt: Node) -> list[Operation]:
+    """REINDEX, VACUUM, CLUSTER, REFRESH MATERIALIZED VIEW, ALTER TYPE ... ADD VALUE and SET."""
+    kind = stmt.type
+    if kind == "ReindexStmt":
+        object_type = (stmt.kind or "REINDEX_OBJECT_INDEX").removeprefix("REINDEX_OBJECT_").lower()
+        name, schema = _name(stmt.relation)
+        if name is None:
+            name = stmt.name
+        return [Operation(OpKind.REINDEX, name if object_type == "table" else None, schema, name,
+                          object_type=object_type, concurrently=_has_option(stmt.params, "concurrently"))]
+    if kind == "VacuumStmt" and stmt.is_vacuumcmd:
+        full = _has_option(stmt.options, "full")
+        relations = [r.relation for r in stmt.rels or [] if isinstance(r, Node)]
+        return [Operation(OpKind.VACUUM, *_name(r), full=full) for r in relations] or \
+            [Operation(OpKind.VACUUM, full=full)]
+    if kind == "ClusterStmt":
+        table, schema = _name(stmt.relation)
+        return [Operation(OpKind.CLUSTER, table, schema, stmt.indexname)]
+    if kind == "RefreshMatViewStmt":
+        name, schema = _name(stmt.relation)
+        return [Operation(OpKind.REFRESH_VIEW, None, schema, name, materialized=True,
+                          concurrently=bool(stmt.concurrent))]
+    if kind == "AlterEnumStmt" and stmt.newVal and not stmt.oldVal:  # ADD VALUE, not RENAME VALUE
+        name, schema = _dotted(Node("List", {"items": stmt.data.get("typeName") or []}))
+        return [Operation(OpKind.ADD_ENUM_VALUE, None, schema, name, enum_value=stmt.newVal,
+                          if_exists=bool(stmt.skipIfNewValExists))]
+    if kind == "VariableSetStmt" and stmt.name and stmt.kind in ("VAR_SET_VALUE", "VAR_SET_DEFAULT", "VAR_RESET"):
+        return [Operation(OpKind.SET_SETTING, target=stmt.name.lower(),
+                          set_default=stmt.kind != "VAR_SET_VALUE")]
+    return []
 
 
 _DML = ("DeleteStmt", "UpdateStmt", "InsertStmt", "SelectStmt")

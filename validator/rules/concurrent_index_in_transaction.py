@@ -1,6 +1,7 @@
-"""CREATE or DROP INDEX CONCURRENTLY inside the revision's transaction fails.
+"""CREATE, DROP or REINDEX … CONCURRENTLY (or DETACH PARTITION … CONCURRENTLY) inside the revision's transaction fails.
 
-**What goes wrong**: PostgreSQL refuses ``CREATE INDEX CONCURRENTLY`` and ``DROP INDEX
+**What goes wrong**: PostgreSQL refuses ``CREATE INDEX CONCURRENTLY``, ``DROP INDEX
+CONCURRENTLY``, ``REINDEX … CONCURRENTLY`` and ``ALTER TABLE … DETACH PARTITION …
 CONCURRENTLY`` inside a transaction block (``… cannot run inside a transaction
 block``). Alembic runs every revision on PostgreSQL inside a transaction (PostgreSQL has
 transactional DDL, and ``transaction_per_migration`` only changes whether there is one
@@ -39,9 +40,13 @@ from validator.rules import rule
 
 
 @rule(code="MG203", name="concurrent-index-in-transaction", severity=Severity.ERROR,
-      kinds={OpKind.CREATE_INDEX, OpKind.DROP_INDEX}, category="lock")
+      kinds={OpKind.CREATE_INDEX, OpKind.DROP_INDEX, OpKind.REINDEX, OpKind.DETACH_PARTITION}, category="lock")
 def check(op: Operation, migration: Migration) -> str | None:
     if not op.concurrently or op.in_autocommit_block:
         return None
-    verb = "builds" if op.kind is OpKind.CREATE_INDEX else "drops"
-    return f"{verb} index {op.target or '(unnamed)'} CONCURRENTLY inside the revision's transaction, which PostgreSQL rejects"
+    if op.kind is OpKind.DETACH_PARTITION:
+        what = f"detaches partition {op.target or '?'} of {op.qualified_table}"
+    else:
+        verb = {OpKind.CREATE_INDEX: "builds", OpKind.DROP_INDEX: "drops"}.get(op.kind, "rebuilds")
+        what = f"{verb} {op.object_type or 'index'} {op.target or '(unnamed)'}"
+    return f"{what} CONCURRENTLY inside the revision's transaction, which PostgreSQL rejects"
