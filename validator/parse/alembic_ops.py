@@ -115,6 +115,50 @@ def column_facts(column: ast.expr | None, value: Callable[[ast.expr | None], str
     return facts
 
 
+# SQLAlchemy type classes -> the PostgreSQL type they create
+_SA_TYPES = {
+    "string": "varchar", "varchar": "varchar", "unicode": "varchar", "nvarchar": "varchar",
+    "text": "text", "unicodetext": "text", "citext": "citext",
+    "integer": "integer", "int": "integer", "biginteger": "bigint", "bigint": "bigint",
+    "smallinteger": "smallint", "smallint": "smallint",
+    "numeric": "numeric", "decimal": "numeric", "float": "double precision", "double": "double precision",
+    "double_precision": "double precision", "real": "real", "boolean": "boolean",
+    "date": "date", "time": "time", "interval": "interval", "char": "char", "uuid": "uuid", "uuid_": "uuid",
+    "json": "json", "jsonb": "jsonb", "largebinary": "bytea", "bytea": "bytea",
+}
+
+
+def sa_type(expr: ast.expr | None) -> str | None:
+    """The PostgreSQL type of a SQLAlchemy type argument (``sa.String(20)`` -> ``varchar(20)``); None if unknown.
+
+    Only literal lengths, precisions and scales are read: anything else leaves the type unknown.
+    """
+    call = expr if isinstance(expr, ast.Call) else None
+    node = call.func if call else expr
+    name = node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else None
+    if name is None:
+        return None
+    key = name.lower()
+    kw = {k.arg: k.value for k in call.keywords if k.arg} if call else {}
+    if key in ("datetime", "timestamp"):
+        return "timestamptz" if truthy(kw.get("timezone")) else "timestamp"
+    base = _SA_TYPES.get(key)
+    if base is None or (call and any(isinstance(a, ast.Starred) for a in call.args)):
+        return None
+    names = ("precision", "scale") if base == "numeric" else ("length",)
+    given = [kw.get(n) for n in names]
+    for place, arg in enumerate(call.args[:len(names)] if call else ()):
+        given[place] = arg
+    mods = []
+    for mod in given:
+        if mod is None or (isinstance(mod, ast.Constant) and mod.value is None):
+            break
+        if not (isinstance(mod, ast.Constant) and type(mod.value) is int):
+            return None
+        mods.append(str(mod.value))
+    return f"{base}({','.join(mods)})" if mods else base
+
+
 def operation_for(method: str, args: dict[str, ast.expr], batch_table: tuple[str | None, str | None] | None,
                   value: Callable[[ast.expr | None], str | None],
                   default_sql: Callable[[ast.expr], tuple[str, ...] | None]) -> Operation | None:
@@ -152,6 +196,8 @@ def operation_for(method: str, args: dict[str, ast.expr], batch_table: tuple[str
         nullable = truthy(args.get("nullable"))
         change: dict[str, Any] = {"set_not_null": nullable is False, "drop_not_null": nullable is True,
                                   "type_change": "type_" in args, "set_default": "server_default" in args}
+        if "type_" in args:
+            change["new_type"], change["old_type"] = sa_type(args["type_"]), sa_type(args.get("existing_type"))
         if "server_default" in args:
             change["volatile_default"] = bool(volatile(default_sql(args["server_default"])))
         if "new_column_name" in args:
