@@ -452,3 +452,227 @@ def test_mg305_update_all_locks_every_row(db):
         free = other.execute("SELECT count(*) FROM (SELECT id FROM child FOR UPDATE SKIP LOCKED) s").fetchone()[0]
         session.rollback()
     assert free == ROWS - 10
+
+
+# -- MG210 classification: every claim of validator/rules/_type_change.py, by relfilenode ------------------------
+
+TYPED = f"""
+DROP TABLE IF EXISTS typed;
+CREATE TABLE typed (id int PRIMARY KEY, v varchar(20), t text, n numeric(10,2), i int, ts timestamp);
+INSERT INTO typed SELECT g, 'v' || g, 't' || g, g / 7.0, g, now() FROM generate_series(1, {ROWS}) g;
+CREATE INDEX ix_typed_v ON typed (v);
+"""
+
+
+def alter_column_codes(column: str, old: str, new: str) -> set[str]:
+    source = ("from alembic import op\nimport sqlalchemy as sa\ndef upgrade():\n"
+              f'    op.alter_column("typed", "{column}", type_={new}, existing_type={old})\n')
+    report = lint_sources([("alembic/versions/0001_x.py", source.encode())], Settings())
+    return {f.code for f in report.findings}
+
+
+@pytest.mark.parametrize("column,old,new,sql_type,rewritten", [
+    ("v", "sa.String(20)", "sa.String(40)", "varchar(40)", False),
+    ("v", "sa.String(20)", "sa.Text()", "text", False),
+    ("v", "sa.String(20)", "sa.String()", "varchar", False),
+    ("v", "sa.String(20)", "sa.String(10)", "varchar(10)", True),
+    ("t", "sa.Text()", "sa.String()", "varchar", False),
+    ("t", "sa.Text()", "sa.String(100)", "varchar(100)", True),
+    ("n", "sa.Numeric(10, 2)", "sa.Numeric(12, 2)", "numeric(12,2)", False),
+    ("n", "sa.Numeric(10, 2)", "sa.Numeric()", "numeric", False),
+    ("n", "sa.Numeric(10, 2)", "sa.Numeric(12, 4)", "numeric(12,4)", True),
+    ("i", "sa.Integer()", "sa.BigInteger()", "bigint", True),
+    ("i", "sa.Integer()", "sa.Integer()", "integer", False),
+])
+def test_mg210_classification_matches_relfilenode(db, column, old, new, sql_type, rewritten):
+    with psycopg.connect(db, autocommit=True) as conn:
+        conn.execute(TYPED)
+    sql = f"ALTER TABLE typed ALTER COLUMN {column} TYPE {sql_type}"
+    assert rewrites(db, sql, "typed") is rewritten
+    assert ("MG210" in alter_column_codes(column, old, new)) is rewritten
+
+
+@pytest.mark.parametrize("timezone,rewritten", [("UTC", False), ("Europe/Paris", True)])
+def test_mg210_timestamp_to_timestamptz_depends_on_the_session_time_zone(db, timezone, rewritten):
+    with psycopg.connect(db, autocommit=True) as conn:
+        conn.execute(TYPED)
+    sql = f"SET LOCAL TimeZone = '{timezone}'; ALTER TABLE typed ALTER COLUMN ts TYPE timestamptz"
+    assert rewrites(db, sql, "typed") is rewritten
+    assert "MG210" in alter_column_codes("ts", "sa.DateTime()", "sa.DateTime(timezone=True)")  # unknown: reported
+
+
+# -- MG212 to MG217 -----------------------------------------------------------------------------------------
+
+def behind_reader(url: str, sql: str, relation: str, while_waiting: str = "") -> tuple[dict[str, str], str | None]:
+    """The locks a statement that cannot run in a transaction (VACUUM, ... CONCURRENTLY) holds and asks for.
+
+    A reader holds ACCESS SHARE on ``relation`` in an open transaction, so the statement
+    waits: for a conflicting lock (its request in ``pg_locks`` names the mode) or for the
+    reader's transaction to end (then it holds what it took so far). Both are read while
+    it waits, and ``while_waiting`` runs in a third session (with a 2 s lock_timeout) then;
+    returns (granted modes on ``relation``, the mode it waits for or None).
+    """
+    errors: list[BaseException] = []
+    with connect(url) as reader, connect(url, autocommit=True) as session, \
+            connect(url, autocommit=True) as observer:
+        reader.execute(f"SELECT 1 FROM {relation} LIMIT 1")
+        pid = session.info.backend_pid
+
+        def run() -> None:
+            try:
+                session.execute(sql)
+            except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+                errors.append(exc)
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        waiting = False
+        deadline = time.monotonic() + 20
+        while not waiting and time.monotonic() < deadline:
+            row = observer.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", (pid,)).fetchone()
+            waiting = bool(row and row[0] == "Lock")
+            if not waiting:
+                time.sleep(0.02)
+        granted = held(observer, pid, (relation,))
+        row = observer.execute(
+            "SELECT l.mode FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+            "WHERE l.pid = %s AND NOT l.granted AND c.relname = %s", (pid, relation)).fetchone()
+        if waiting and while_waiting:
+            observer.execute("SET lock_timeout = '2s'")
+            observer.execute(while_waiting)
+        reader.rollback()
+        thread.join(30)
+    assert not errors, errors
+    assert waiting, f"{sql!r} never waited for the open reader"
+    return granted, row[0] if row else None
+
+
+def test_mg212_reindex_blocks_writes_and_locks_the_index_exclusively(db):
+    sql = "REINDEX INDEX ix_child_amount"
+    assert codes(sql) == {"MG212"}
+    assert locks_of(db, sql, ("child", "ix_child_amount")) == {
+        "child": "ShareLock", "ix_child_amount": "AccessExclusiveLock"}
+    assert writes_blocked(db, sql)
+
+
+def test_mg212_reindex_concurrently_takes_share_update_exclusive(db):
+    sql = "REINDEX INDEX CONCURRENTLY ix_child_amount"
+    assert codes(sql) == {"MG203"}  # refused inside the revision's transaction
+    with connect(db) as session:
+        with pytest.raises(psycopg.errors.ActiveSqlTransaction):
+            session.execute(sql)
+        session.rollback()
+    assert codes_in_autocommit(sql) == set()
+    assert locks_while_waiting(db, sql, ("child",)) == {"child": "ShareUpdateExclusiveLock"}
+
+
+PARTITIONED = """
+DROP TABLE IF EXISTS events;
+CREATE TABLE events (at date NOT NULL, n int) PARTITION BY RANGE (at);
+CREATE TABLE events_2023 PARTITION OF events FOR VALUES FROM ('2023-01-01') TO ('2024-01-01');
+CREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+INSERT INTO events SELECT date '2023-01-01' + g % 700, g FROM generate_series(1, 2000) g;
+"""
+
+
+def test_mg213_detach_partition_locks_the_partitioned_table_exclusively(db):
+    with connect(db, autocommit=True) as conn:
+        conn.execute(PARTITIONED)
+    sql = "ALTER TABLE events DETACH PARTITION events_2023"
+    assert codes(sql) == {"MG213"}
+    assert locks_of(db, sql, ("events", "events_2023")) == {
+        "events": "AccessExclusiveLock", "events_2023": "AccessExclusiveLock"}
+
+
+def test_mg213_detach_concurrently_lets_reads_through_outside_a_transaction(db):
+    with connect(db, autocommit=True) as conn:
+        conn.execute(PARTITIONED)
+    sql = "ALTER TABLE events DETACH PARTITION events_2023 CONCURRENTLY"
+    assert codes(sql) == {"MG203"}
+    with connect(db) as session:
+        with pytest.raises(psycopg.errors.ActiveSqlTransaction):
+            session.execute(sql)
+        session.rollback()
+    assert codes_in_autocommit(sql) == set()
+    # while it waits for a reader of the partitioned table to finish, others still read and write it
+    probe = "SELECT count(*) FROM events; INSERT INTO events VALUES ('2024-06-01', 1)"
+    assert behind_reader(db, sql, "events", while_waiting=probe)[1] is None
+
+
+EXCLUDE = "ALTER TABLE child ADD CONSTRAINT ex_child_email EXCLUDE USING btree (email WITH =)"
+
+
+def test_mg214_exclusion_constraint_takes_access_exclusive_and_has_no_not_valid(db):
+    assert codes(EXCLUDE) == {"MG214"}
+    assert locks_of(db, EXCLUDE, ("child",)) == {"child": "AccessExclusiveLock"}
+    with connect(db) as session:
+        with pytest.raises(psycopg.errors.FeatureNotSupported, match="cannot be marked NOT VALID"):
+            session.execute(EXCLUDE + " NOT VALID")
+        session.rollback()
+
+
+def test_mg215_cluster_rewrites_under_access_exclusive(db):
+    sql = "CLUSTER child USING child_pkey"
+    assert codes(sql) == {"MG215"}
+    assert rewrites(db, sql)
+    assert locks_of(db, sql, ("child",)) == {"child": "AccessExclusiveLock"}
+
+
+def test_mg215_vacuum_full_rewrites_under_access_exclusive(db):
+    sql = "VACUUM FULL child"
+    assert codes_in_autocommit(sql) == {"MG215"}
+    assert codes_in_autocommit("VACUUM child") == set()
+    with connect(db) as session:
+        with pytest.raises(psycopg.errors.ActiveSqlTransaction):
+            session.execute(sql)
+        session.rollback()
+    with connect(db, autocommit=True) as session:
+        old = filenode(session, "child")
+        session.execute(sql)
+        assert filenode(session, "child") != old
+    assert behind_reader(db, sql, "child") == ({}, "AccessExclusiveLock")
+    with connect(db) as reader, connect(db, autocommit=True) as session:  # a plain VACUUM does not wait for readers
+        reader.execute("SELECT 1 FROM child LIMIT 1")
+        session.execute("SET lock_timeout = '2s'")
+        session.execute("VACUUM child")
+        reader.rollback()
+
+
+def test_mg216_refresh_blocks_readers_of_the_view(db):
+    sql = "REFRESH MATERIALIZED VIEW mv_child"
+    assert codes(sql) == {"MG216"}
+    assert locks_of(db, sql, ("mv_child",)) == {"mv_child": "AccessExclusiveLock"}
+    assert writes_blocked(db, sql, probe="SELECT count(*) FROM mv_child")
+
+
+def test_mg216_refresh_concurrently_lets_readers_through(db):
+    with connect(db, autocommit=True) as conn:
+        conn.execute("CREATE UNIQUE INDEX ux_mv_child_bucket ON mv_child (bucket)")
+    sql = "REFRESH MATERIALIZED VIEW CONCURRENTLY mv_child"
+    assert codes(sql) == set()
+    assert locks_of(db, sql, ("mv_child",)) == {"mv_child": "ExclusiveLock"}
+    assert not writes_blocked(db, sql, probe="SELECT count(*) FROM mv_child")
+
+
+def test_mg217_new_enum_value_used_in_its_transaction_fails(db):
+    with connect(db, autocommit=True) as conn:
+        conn.execute("DROP TYPE IF EXISTS child_state; CREATE TYPE child_state AS ENUM ('open', 'closed')")
+        conn.execute("ALTER TABLE child ADD COLUMN state child_state")
+    add = "ALTER TYPE child_state ADD VALUE 'archived'"
+    use = "UPDATE child SET state = 'archived' WHERE id = 1"
+    source = f'from alembic import op\ndef upgrade():\n    op.execute("{add}")\n    op.execute("{use}")\n'
+    report = lint_sources([("alembic/versions/0001_x.py", source.encode())], Settings())
+    assert [(f.code, f.line) for f in report.findings] == [("MG217", 4)]
+    with connect(db) as session:
+        session.execute(add)
+        with pytest.raises(psycopg.errors.UnsafeNewEnumValueUsage, match='unsafe use of new value "archived"'):
+            session.execute(use)
+        session.rollback()
+    safe = ('from alembic import op\ndef upgrade():\n    with op.get_context().autocommit_block():\n'
+            f'        op.execute("{add}")\n    op.execute("{use}")\n')
+    assert lint_sources([("alembic/versions/0001_x.py", safe.encode())], Settings()).findings == ()
+    with connect(db, autocommit=True) as session:  # what autocommit_block() does
+        session.execute(add)
+    with connect(db) as session:
+        session.execute(use)
+        session.commit()
