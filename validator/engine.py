@@ -10,6 +10,7 @@ from typing import Iterable, Sequence
 
 from validator import bypass
 from validator.config import Settings
+from validator.fold import fold_into_table_drops
 from validator.model import Environment, Finding, Migration, OpKind, Operation, Phase, Report, RuleInfo, Severity, Span
 from validator.parse import parse_source, revision_only
 from validator.rules import Rule, all_rules, meta_rules
@@ -47,6 +48,7 @@ def check_migration(migration: Migration, rules: Sequence[Rule], settings: Setti
     """Every finding of one revision, bypasses applied, before the downgrade policy."""
     findings: list[Finding] = []
     covered: list[Span] = []  # statement spans of findings, for bypass matching
+    sources: list[Operation | Span] = []  # what each rule finding was reported on
     by_kind: dict[OpKind, list[Operation]] = {}
     for op in migration.operations:
         by_kind.setdefault(op.kind, []).append(op)
@@ -59,12 +61,13 @@ def check_migration(migration: Migration, rules: Sequence[Rule], settings: Setti
         for where, message in rule.run(migration, by_kind):
             findings.append(_finding(rule.info, severity, migration.path, where, message))
             covered.append(where.statement_span if isinstance(where, Operation) else where)
+            sources.append(where)
     for problem in migration.problems:
         info = next((m for m in meta_rules() if m.code == problem.code), PARSE_ERROR)
         finding = _finding(info, severity_of(info, settings), migration.path, problem.span, problem.message)
         findings.append(_with_statement(finding, problem.statement))
         covered.append(problem.span)
-    return bypass.apply(migration, findings, covered, settings, severity_of)
+    return fold_into_table_drops(bypass.apply(migration, findings, covered, settings, severity_of), sources)
 
 
 def _with_statement(finding: Finding, statement: str) -> Finding:

@@ -19,7 +19,8 @@ def _schema(schema: str | None) -> str:
     return "" if schema in (None, "", "public") else schema.lower()
 
 
-def _table_key(phase: Phase, schema: str | None, table: str | None) -> tuple | None:
+def table_key(phase: Phase, schema: str | None, table: str | None) -> tuple | None:
+    """One key per table and phase, however the schema and name are spelled (``public.Users``, ``users``)."""
     return (phase, _schema(schema), table.lower()) if table else None
 
 
@@ -45,11 +46,11 @@ def _index(migration: Migration) -> _Index:
     index = _Index()
     for place, op in enumerate(migration.operations):
         index.position[id(op)] = place
-        key = _table_key(op.phase, op.schema, op.table)
+        key = table_key(op.phase, op.schema, op.table)
         if op.kind is OpKind.CREATE_TABLE and key:
             index.created.setdefault(key, place)
         elif op.kind is OpKind.CREATE_VIEW:
-            view = _table_key(op.phase, op.schema, op.target)
+            view = table_key(op.phase, op.schema, op.target)
             if view:
                 index.created.setdefault(view, place)  # a new materialized view gets its first index
         elif op.kind is OpKind.ADD_COLUMN and key and op.target:
@@ -73,21 +74,21 @@ def _place(op: Operation, index: _Index) -> int:
 def table_is_new(op: Operation, migration: Migration) -> bool:
     """The table (or materialized view) ``op`` works on was created earlier in the same revision and phase."""
     index = _index(migration)
-    key = _table_key(op.phase, op.schema, op.table)
+    key = table_key(op.phase, op.schema, op.table)
     return key is not None and index.created.get(key, len(index.position)) < _place(op, index)
 
 
 def column_is_new(op: Operation, column: str, migration: Migration) -> bool:
     """``column`` of ``op``'s table was added earlier in the same revision and phase."""
     index = _index(migration)
-    key = _table_key(op.phase, op.schema, op.table)
+    key = table_key(op.phase, op.schema, op.table)
     return key is not None and index.added.get(key + (column.lower(),), len(index.position)) < _place(op, index)
 
 
 def validated_before(op: Operation, migration: Migration) -> bool:
     """A ``VALIDATE CONSTRAINT`` on ``op``'s table comes earlier in the same revision and phase."""
     index = _index(migration)
-    key = _table_key(op.phase, op.schema, op.table)
+    key = table_key(op.phase, op.schema, op.table)
     return key is not None and index.validated.get(key, len(index.position)) < _place(op, index)
 
 
