@@ -89,12 +89,14 @@ def _lint(args: argparse.Namespace) -> int:
         else:
             paths, found = discover.revision_files(root, settings)
             environments = _environments_of((), paths, found) if settings.include else found.environments
+        added: list[str] = []
         if args.base:
             paths = discover.changed_since(args.base, root, paths)
+            added = discover.changed_since(args.base, root, paths, added_only=True)
     except (config.ConfigError, discover.DiscoveryError) as exc:
         return _fail(str(exc))
     project = [f for env in environments for f in env.files]
-    report = engine.lint_paths(paths, settings, project, environments=environments)
+    report = engine.lint_paths(paths, settings, project, environments=environments, new_revisions=added)
     color = args.format == "text" and not args.output and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     text = render(args.format, report, color=color, bypass_token=settings.bypass_token)
     if args.output:

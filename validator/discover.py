@@ -424,8 +424,11 @@ def _python_files(root: str) -> list[str]:
     return sorted(found, key=lambda p: p.split("/"))
 
 
-def changed_since(base_ref: str, root: Path, candidates: Sequence[str]) -> list[str]:
-    """The candidates added or modified since the merge base of ``base_ref`` and HEAD."""
+def changed_since(base_ref: str, root: Path, candidates: Sequence[str], *, added_only: bool = False) -> list[str]:
+    """The candidates added or modified (or only added) since the merge base of ``base_ref`` and HEAD.
+
+    Files git does not track yet count as added.
+    """
     import subprocess  # only --base needs it; start-up time counts
 
     def git(*args: str) -> str:
@@ -439,7 +442,8 @@ def changed_since(base_ref: str, root: Path, candidates: Sequence[str]) -> list[
 
     top = Path(git("rev-parse", "--show-toplevel").strip())
     base = git("merge-base", base_ref, "HEAD").strip()
-    changed = git("diff", "--name-only", "--diff-filter=AMR", "-z", base, "--").split("\0")
+    changed = git("diff", "--name-only", "--diff-filter=A" if added_only else "--diff-filter=AMR", "-z", base,
+                  "--").split("\0")
     untracked = git("ls-files", "--others", "--exclude-standard", "-z").split("\0")
     # diff prints paths from the top of the work tree, ls-files from the current directory
     changed_abs = {(top / p).resolve() for p in changed if p} | {(root / p).resolve() for p in untracked if p}

@@ -8,7 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from validator import bypass
+from validator import bypass, deployment
 from validator.config import Settings
 from validator.fold import fold_into_table_drops
 from validator.model import Environment, Finding, Migration, OpKind, Operation, Phase, Report, RuleInfo, Severity, Span
@@ -81,6 +81,8 @@ def lint_sources(
     *,
     jobs: int | None = None,
     environments: Sequence[Environment] = (),
+    new_revisions: Iterable[str] = (),
+    root: str = "",
 ) -> Report:
     """Lint revision files given as ``(path, content)``; nothing is imported or executed.
 
@@ -91,12 +93,20 @@ def lint_sources(
     rules run per environment, never across two: a file in none of ``environments``
     shares a graph with the files of its own folder. Large batches are spread over
     ``jobs`` processes (default: one per core).
+
+    ``new_revisions`` names the linted files the change (pull request, ``--base``) adds: the
+    tables they create count as new for the lock rules. Each environment's env.py is read
+    (under ``root``, where the environments' paths start) for the settings every revision runs with.
     """
-    sources = list(sources)
+    added = set(new_revisions)
+    sources = [(p, _read(p) if d is None and p in added else d) for p, d in sources]  # read once, parsed twice
     rules = active_rules(settings)
     findings: list[Finding] = []
     identities: list[Migration] = []
-    for file_findings, identity in _map(sources, settings, rules, jobs):
+    new_tables = deployment.created_tables(((p, d) for p, d in sources if p in added), settings.bypass_token) \
+        if added else frozenset()
+    placed = (deployment.placed(environments, root, new_tables), root, new_tables)
+    for file_findings, identity in _map(sources, settings, rules, jobs, placed):
         findings.extend(file_findings)
         identities.append(identity)
     linted = {m.path for m in identities}
@@ -141,19 +151,26 @@ def _graphs(migrations: tuple[Migration, ...], environments: Sequence[Environmen
 
 
 def _check_file(item: tuple[str, bytes | OSError | None], settings: Settings,
-                rules: Sequence[Rule]) -> tuple[list[Finding], Migration]:
-    """Parse and check one file; return its findings and the identity the graph rules need."""
+                rules: Sequence[Rule], placed: tuple = ((), "", frozenset())) -> tuple[list[Finding], Migration]:
+    """Parse and check one file; return its findings and the identity the graph rules need.
+
+    ``placed``: the deployments by folder, the root and the change's new tables (``deployment.placed``).
+    """
     path, data = item
     if data is None:
         data = _read(path)
     migration = parse_source(path, data, settings.bypass_token, downgrade=settings.downgrade,
                              dialect=settings.dialect)
+    deployments, root, new_tables = placed
+    if deployments or new_tables:
+        migration = replace(migration, deployment=deployment.deployment_of(path, root, deployments, new_tables))
     findings = check_migration(migration, rules, settings)
     return findings, Migration(path, problems=migration.problems, revision=migration.revision)
 
 
-def _check_chunk(items: list, settings: Settings, rules: Sequence[Rule]) -> list[tuple[list[Finding], Migration]]:
-    results = [_check_file(item, settings, rules) for item in items]
+def _check_chunk(items: list, settings: Settings, rules: Sequence[Rule],
+                 placed: tuple) -> list[tuple[list[Finding], Migration]]:
+    results = [_check_file(item, settings, rules, placed) for item in items]
     gc.collect(0)  # the few cycles a chunk leaves; only objects made since the last chunk are scanned
     return results
 
@@ -167,17 +184,17 @@ def _worker_start() -> None:
 _PARALLEL_FROM = 96  # below this, starting workers costs more than it saves
 
 
-def _map(sources: list, settings: Settings, rules: Sequence[Rule], jobs: int | None):
+def _map(sources: list, settings: Settings, rules: Sequence[Rule], jobs: int | None, placed: tuple):
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
     context = _fork_context() if jobs > 1 and len(sources) >= _PARALLEL_FROM else None
     if context is None:
-        return (_check_file(item, settings, rules) for item in sources)
+        return (_check_file(item, settings, rules, placed) for item in sources)
     import concurrent.futures  # like multiprocessing, only for large batches
 
     # small chunks keep both workers busy to the end; files are read by the workers
     size = max(4, min(32, len(sources) // (jobs * 16)))
     chunks = [sources[i:i + size] for i in range(0, len(sources), size)]
-    check = functools.partial(_check_chunk, settings=settings, rules=rules)
+    check = functools.partial(_check_chunk, settings=settings, rules=rules, placed=placed)
     with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context, initializer=_worker_start) as pool:
         return [result for results in pool.map(check, chunks) for result in results]
 
@@ -193,11 +210,12 @@ def _fork_context():
 
 
 def lint_paths(paths: Sequence[str], settings: Settings, project: Sequence[str] = (), *, jobs: int | None = None,
-               environments: Sequence[Environment] = ()) -> Report:
+               environments: Sequence[Environment] = (), new_revisions: Sequence[str] = ()) -> Report:
     """Lint files on disk, keeping each path as given; each file is read where it is checked."""
     given = set(paths)
     return lint_sources([(p, None) for p in paths], settings,
-                        [(p, _read(p)) for p in project if p not in given], jobs=jobs, environments=environments)
+                        [(p, _read(p)) for p in project if p not in given], jobs=jobs, environments=environments,
+                        new_revisions=new_revisions)
 
 
 def _read(path: str) -> bytes | OSError:

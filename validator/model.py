@@ -168,6 +168,7 @@ class Operation:
     # facts of the issue-14 kinds
     full: bool = False  # VACUUM FULL
     enum_value: str | None = None  # ADD_ENUM_VALUE: the new label
+    value: str | None = None  # SET_SETTING: the value as written (None for RESET or SET ... TO DEFAULT)
 
     def __init__(self, kind: OpKind, table: str | None = None, schema: str | None = None, target: str | None = None,
                  **facts: Any) -> None:
@@ -289,12 +290,26 @@ class Problem:
 
 
 @dataclass(frozen=True)
+class Deployment:
+    """What surrounds a revision when it runs: its environment's env.py and the change that adds it.
+
+    Read once per run (never by importing anything) and shared by every revision of an environment.
+    """
+
+    env_py: str | None = None  # the env.py read; None when none was found beside the versions folder
+    lock_timeout: bool = False  # env.py sets a non-zero lock_timeout for every revision
+    # (schema or "", table) lower-cased: tables created by a revision the change (pull request, --base) adds
+    new_tables: frozenset[tuple[str, str]] = frozenset()
+
+
+@dataclass(frozen=True)
 class Migration:
     path: str
     operations: tuple[Operation, ...] = ()
     bypasses: tuple[Bypass, ...] = ()
     problems: tuple[Problem, ...] = ()
     revision: Revision = Revision()
+    deployment: Deployment = Deployment()
 
 
 @dataclass(frozen=True)

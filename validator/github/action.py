@@ -142,7 +142,9 @@ class Action:
         from validator.engine import lint_sources  # the parser's imports are the slow part of a start
 
         project = sources.project_files(self.workspace, self.revisions, [p for p, _ in read])
-        return lint_sources(read, self.settings, project=project, environments=self.environments)
+        added = [c.path for c in plan.changed if c.status == "added"]  # their tables are new to the lock rules
+        return lint_sources(read, self.settings, project=project, environments=self.environments,
+                            new_revisions=added, root=str(self.workspace))
 
     # -- report -------------------------------------------------------------------------
 

@@ -244,7 +244,8 @@ def _maintenance_ops(stmt: Node) -> list[Operation]:
         return [Operation(OpKind.ADD_ENUM_VALUE, None, schema, name, enum_value=stmt.newVal,
                           if_exists=bool(stmt.skipIfNewValExists))]
     if kind == "VariableSetStmt" and stmt.name and stmt.kind in ("VAR_SET_VALUE", "VAR_SET_DEFAULT", "VAR_RESET"):
-        return [Operation(OpKind.SET_SETTING, target=stmt.name.lower(),
+        ok, value = const(stmt.args[0]) if stmt.kind == "VAR_SET_VALUE" and stmt.args else (False, None)
+        return [Operation(OpKind.SET_SETTING, target=stmt.name.lower(), value=str(value) if ok else None,
                           set_default=stmt.kind != "VAR_SET_VALUE")]
     return []
 

@@ -2,7 +2,8 @@
 
 A table created earlier in the same revision and phase is empty and unknown to the
 running release, so building an index on it, validating a constraint on it or
-renaming it locks nothing for long and breaks no client.
+renaming it locks nothing for long and breaks no client. So is a table created by
+another revision of the same pull request (``Deployment.new_tables``).
 
 The facts are indexed once per revision (a generated revision can hold a hundred
 thousand operations), and every question is a dictionary lookup.
@@ -72,10 +73,15 @@ def _place(op: Operation, index: _Index) -> int:
 
 
 def table_is_new(op: Operation, migration: Migration) -> bool:
-    """The table (or materialized view) ``op`` works on was created earlier in the same revision and phase."""
+    """The table (or materialized view) ``op`` works on was created earlier in the same revision and phase,
+    or by another revision the same change (pull request, ``--base``) adds, which has not run anywhere yet."""
     index = _index(migration)
     key = table_key(op.phase, op.schema, op.table)
-    return key is not None and index.created.get(key, len(index.position)) < _place(op, index)
+    if key is None:
+        return False
+    if index.created.get(key, len(index.position)) < _place(op, index):
+        return True
+    return op.phase is Phase.UPGRADE and key[1:] in migration.deployment.new_tables
 
 
 def column_is_new(op: Operation, column: str, migration: Migration) -> bool:

@@ -1,0 +1,54 @@
+"""The ``Deployment`` of each linted revision: what its env.py sets and which tables its change creates.
+
+Both are read statically: env.py's text (never imported) and the parsed upgrade of the
+revisions the change adds.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from validator.downgrade import DowngradePolicy
+from validator.model import Deployment, Environment, OpKind, Phase
+from validator.parse import parse_source
+from validator.parse.env_py import sets_lock_timeout
+
+Placed = tuple[str, Deployment]  # (absolute folder, with a trailing separator; its revisions' deployment)
+
+
+def created_tables(revisions: Iterable[tuple[str, bytes | OSError]], token: str) -> frozenset[tuple[str, str]]:
+    """(schema or "", table), lower-cased, of every table the upgrades of ``revisions`` create."""
+    tables = set()
+    for path, data in revisions:
+        for op in parse_source(path, data, token, downgrade=DowngradePolicy.IGNORE).operations:
+            if op.kind is OpKind.CREATE_TABLE and op.phase is Phase.UPGRADE and op.table:
+                schema = "" if op.schema in (None, "", "public") else op.schema.lower()
+                tables.add((schema, op.table.lower()))
+    return frozenset(tables)
+
+
+def env_py_of(environment: Environment) -> str:
+    """The env.py of the common layouts: in the script folder, the parent of the main versions folder."""
+    return os.path.join(os.path.dirname(environment.path.rstrip("/")), "env.py")
+
+
+def placed(environments: Sequence[Environment], root: str, new_tables: frozenset[tuple[str, str]]) -> list[Placed]:
+    """Each environment's deployment, by the folders of its revisions; longest folder first."""
+    result = []
+    for env in environments:
+        env_py = env_py_of(env)
+        try:
+            source: bytes | None = (Path(root) / env_py).read_bytes()
+        except OSError:
+            source = None
+        deployment = Deployment(env_py if source is not None else None,
+                                source is not None and sets_lock_timeout(source), new_tables)
+        for location in env.locations or (env.path,):
+            result.append((os.path.join(os.path.abspath(os.path.join(root, location)), ""), deployment))
+    return sorted(result, key=lambda item: len(item[0]), reverse=True)
+
+
+def deployment_of(path: str, root: str, deployments: Sequence[Placed], new_tables: frozenset) -> Deployment:
+    absolute = os.path.abspath(os.path.join(root, path))
+    return next((d for folder, d in deployments if absolute.startswith(folder)), Deployment(new_tables=new_tables))
