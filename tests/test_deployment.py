@@ -39,6 +39,7 @@ def tree(root: Path, env_py: str | None, revisions: dict[str, str]) -> None:
     versions = root / "alembic" / "versions"
     versions.mkdir(parents=True)
     (root / "alembic.ini").write_text("[alembic]\nscript_location = alembic\n", encoding="utf-8")
+    (root / ".migration-guard.toml").write_text('enable = ["missing-lock-timeout"]\n', encoding="utf-8")
     if env_py is not None:
         (root / "alembic" / "env.py").write_text(env_py, encoding="utf-8")
     for name, text in revisions.items():

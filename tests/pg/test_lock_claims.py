@@ -15,7 +15,7 @@ from contextlib import contextmanager
 import psycopg
 import pytest
 
-from validator.config import Settings
+from validator.config import Settings, from_table
 from validator.engine import lint_sources
 
 ROWS = 2000
@@ -34,7 +34,7 @@ CREATE MATERIALIZED VIEW mv_child AS SELECT parent_id % 10 AS bucket, count(*) A
 ANALYZE;
 """
 
-# MG211 (no lock_timeout) accompanies every exclusive lock here; its own claim is test_mg211_*
+# MG211 (no lock_timeout, off by default) would accompany every exclusive lock here; its own claim is test_mg211_*
 NOT_MEASURED = {"MG211"}
 
 STRENGTH = [
@@ -685,12 +685,13 @@ def test_mg217_new_enum_value_used_in_its_transaction_fails(db):
 
 def test_mg211_waiting_alter_queues_every_reader_and_lock_timeout_ends_the_wait(db):
     alter = "ALTER TABLE child ADD COLUMN remark text"
+    enabled = from_table({"enable": ["missing-lock-timeout"]})
     source = f'from alembic import op\ndef upgrade():\n    op.execute("{alter}")\n'
-    report = lint_sources([("alembic/versions/0001_x.py", source.encode())], Settings())
+    report = lint_sources([("alembic/versions/0001_x.py", source.encode())], enabled)
     assert [(f.code, f.line) for f in report.findings] == [("MG211", 3)]
     safe = f'from alembic import op\ndef upgrade():\n    op.execute("SET LOCAL lock_timeout = \'200ms\'")\n' \
            f'    op.execute("{alter}")\n'
-    assert lint_sources([("alembic/versions/0001_x.py", safe.encode())], Settings()).findings == ()
+    assert lint_sources([("alembic/versions/0001_x.py", safe.encode())], enabled).findings == ()
 
     with connect(db) as long_reader, connect(db) as migration, connect(db, autocommit=True) as app:
         long_reader.execute("SELECT count(*) FROM child")  # a report still running: ACCESS SHARE held

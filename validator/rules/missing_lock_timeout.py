@@ -8,7 +8,9 @@ transaction turns a millisecond ``ALTER TABLE`` into an outage that lasts as lon
 transaction. A ``lock_timeout`` makes the revision give up instead, and the deploy can
 be retried at a quieter moment.
 
-The rule reports the first statement of each revision (and phase) that takes ACCESS
+This rule is off by default (enable it with ``enable = ["missing-lock-timeout"]``): it
+asks every revision that alters an existing table, or the project's ``env.py``, for a
+timeout, which a project adopts once. It reports the first statement of each revision (and phase) that takes ACCESS
 EXCLUSIVE or SHARE ROW EXCLUSIVE on an existing table (``ALTER TABLE`` in all its forms,
 ``DROP TABLE``, ``TRUNCATE``, ``DROP INDEX``, ``REFRESH MATERIALIZED VIEW``, ``VACUUM
 FULL``, ``CLUSTER``, ``DETACH PARTITION``, adding a foreign key) when no ``lock_timeout``
@@ -64,7 +66,8 @@ _EXCLUSIVE = frozenset({
 _NOT_EXCLUSIVE_WHEN_CONCURRENT = frozenset({OpKind.DETACH_PARTITION, OpKind.DROP_INDEX, OpKind.REFRESH_VIEW})
 
 
-@rule(code="MG211", name="missing-lock-timeout", severity=Severity.WARNING, scope="migration", category="lock")
+@rule(code="MG211", name="missing-lock-timeout", severity=Severity.WARNING, scope="migration", category="lock",
+      opt_in=True)
 def check(migration: Migration) -> Iterator[Hit]:
     if migration.deployment.lock_timeout:
         return
