@@ -142,6 +142,9 @@ def sa_type(expr: ast.expr | None) -> str | None:
     kw = {k.arg: k.value for k in call.keywords if k.arg} if call else {}
     if key in ("datetime", "timestamp"):
         return "timestamptz" if truthy(kw.get("timezone")) else "timestamp"
+    if key == "enum":  # a PostgreSQL enum is a type of its own, called by its name
+        name = kw.get("name")
+        return name.value.lower() if isinstance(name, ast.Constant) and isinstance(name.value, str) else None
     base = _SA_TYPES.get(key)
     if base is None or (call and any(isinstance(a, ast.Starred) for a in call.args)):
         return None
