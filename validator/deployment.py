@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from validator.downgrade import DowngradePolicy
-from validator.model import Deployment, Environment, OpKind, Phase
+from validator.model import Deployment, Environment, OpKind, Phase, schema_key
 from validator.parse import parse_source
 from validator.parse.env_py import sets_lock_timeout
 
@@ -23,8 +23,7 @@ def created_tables(revisions: Iterable[tuple[str, bytes | OSError]], token: str)
     for path, data in revisions:
         for op in parse_source(path, data, token, downgrade=DowngradePolicy.IGNORE).operations:
             if op.kind is OpKind.CREATE_TABLE and op.phase is Phase.UPGRADE and op.table:
-                schema = "" if op.schema in (None, "", "public") else op.schema.lower()
-                tables.add((schema, op.table.lower()))
+                tables.add((schema_key(op.schema), op.table.lower()))
     return frozenset(tables)
 
 

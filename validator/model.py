@@ -108,6 +108,16 @@ class ObjectRef:
 NOWHERE = Span(0, 0, 0)
 
 
+def schema_key(schema: str | None) -> str:
+    """A schema as PostgreSQL resolves it for an unqualified name: ``public`` and none are one."""
+    return "" if schema in (None, "", "public") else schema.lower()
+
+
+def table_key(phase: Phase, schema: str | None, table: str | None) -> tuple | None:
+    """One key per table and phase, however the schema and name are spelled (``public.Users``, ``users``)."""
+    return (phase, schema_key(schema), table.lower()) if table else None
+
+
 @dataclass(frozen=True, init=False)
 class Operation:
     """One database operation a revision performs, whatever it was written as.

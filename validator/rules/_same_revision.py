@@ -13,16 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from validator.model import Migration, OpKind, Operation, Phase
-
-
-def _schema(schema: str | None) -> str:
-    return "" if schema in (None, "", "public") else schema.lower()
-
-
-def table_key(phase: Phase, schema: str | None, table: str | None) -> tuple | None:
-    """One key per table and phase, however the schema and name are spelled (``public.Users``, ``users``)."""
-    return (phase, _schema(schema), table.lower()) if table else None
+from validator.model import Migration, OpKind, Operation, Phase, schema_key, table_key
 
 
 @dataclass
@@ -59,7 +50,7 @@ def _index(migration: Migration) -> _Index:
         elif op.kind is OpKind.VALIDATE_CONSTRAINT and key:
             index.validated.setdefault(key, place)
         if op.kind in (OpKind.CREATE_INDEX, OpKind.CREATE_VIEW) and op.target:
-            key = (op.phase, op.kind, _schema(op.schema))
+            key = (op.phase, op.kind, schema_key(op.schema))
             if "{" in op.target:
                 index.patterns.setdefault(key, []).append((place, _pattern(op.target)))
             else:
@@ -104,7 +95,7 @@ def created_in_revision(op: Operation, kind: OpKind, name: str | None, migration
     if not name:
         return False
     index = _index(migration)
-    here, key, name = _place(op, index), (op.phase, kind, _schema(op.schema)), name.lower()
+    here, key, name = _place(op, index), (op.phase, kind, schema_key(op.schema)), name.lower()
     first = index.named.get(key + (name,))
     if first is not None and (first < here or not earlier_only):
         return True
