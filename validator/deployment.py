@@ -42,7 +42,8 @@ def placed(environments: Sequence[Environment], root: str, new_tables: frozenset
         except OSError:
             source = None
         deployment = Deployment(env_py if source is not None else None,
-                                source is not None and sets_lock_timeout(source), new_tables)
+                                source is not None and sets_lock_timeout(source), new_tables,
+                                tuple(os.path.join(root, f) for f in env.files))
         for location in env.locations or (env.path,):
             result.append((os.path.join(os.path.abspath(os.path.join(root, location)), ""), deployment))
     return sorted(result, key=lambda item: len(item[0]), reverse=True)

@@ -8,7 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from validator import bypass, deployment
+from validator import bypass, deployment, history
 from validator.config import Settings
 from validator.fold import fold_into_table_drops
 from validator.model import Environment, Finding, Migration, OpKind, Operation, Phase, Report, RuleInfo, Severity, Span
@@ -164,6 +164,7 @@ def _check_file(item: tuple[str, bytes | OSError | None], settings: Settings,
     deployments, root, new_tables = placed
     if deployments or new_tables:
         migration = replace(migration, deployment=deployment.deployment_of(path, root, deployments, new_tables))
+    migration = history.with_old_types(migration, data, settings.bypass_token)
     findings = check_migration(migration, rules, settings)
     return findings, Migration(path, problems=migration.problems, revision=migration.revision)
 

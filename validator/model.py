@@ -167,7 +167,8 @@ class Operation:
     foreign_key: bool = False
     identity: bool = False
     generated_stored: bool = False
-    column_type: str | None = None  # as written in SQL (``bigserial``); None from an op call
+    column_type: str | None = None  # ``bigserial``, ``varchar(20)``; from an op call, the SQLAlchemy type's (or None)
+    column_types: tuple[tuple[str, str | None], ...] = ()  # CREATE_TABLE: (column, type) as column_type reads them
     # the change of ALTER_COLUMN (and RENAME_COLUMN from ``op.alter_column``)
     set_not_null: bool = False
     drop_not_null: bool = False
@@ -310,6 +311,7 @@ class Deployment:
     lock_timeout: bool = False  # env.py sets a non-zero lock_timeout for every revision
     # (schema or "", table) lower-cased: tables created by a revision the change (pull request, --base) adds
     new_tables: frozenset[tuple[str, str]] = frozenset()
+    revision_files: tuple[str, ...] = ()  # the environment's revision files, readable from here: its history
 
 
 @dataclass(frozen=True)

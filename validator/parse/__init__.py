@@ -13,18 +13,21 @@ from validator.parse.source import Unreadable, decode, read
 
 
 def parse_source(path: str, data: bytes | OSError, token: str = BYPASS_TOKEN, *,
-                 downgrade: DowngradePolicy = DowngradePolicy.ERROR, dialect: str = "postgresql") -> Migration:
+                 downgrade: DowngradePolicy = DowngradePolicy.ERROR, dialect: str = "postgresql",
+                 column_types: bool = False) -> Migration:
     """Every operation and bypass of a revision file that the ``downgrade`` policy counts; code for
     another database than ``dialect`` is not read.
 
-    The default policy reads ``downgrade()`` and counts everything.
+    The default policy reads ``downgrade()`` and counts everything. ``column_types`` also reads the
+    SQLAlchemy types of the columns that op calls create (for the history of a column's type;
+    lint itself does not need them and does not pay for them).
     """
     try:
         source, tree = read(data, path)
     except Unreadable as exc:
         return Migration(path, problems=(exc.problem,))
     try:
-        walker = Walker(source, tree, token, downgrade.reads_downgrade, dialect)
+        walker = Walker(source, tree, token, downgrade.reads_downgrade, dialect, column_types)
         operations = called_only(walker.run())
     except RecursionError:
         return _unparsable(path, "the file nests too deeply to analyse")

@@ -56,6 +56,8 @@ def bind(method: str, call: ast.Call, batch: bool) -> dict[str, ast.expr] | None
     for kw in call.keywords:
         if kw.arg:
             bound[kw.arg] = kw.value
+    if method == "create_table":  # its columns and constraints follow the name as positional arguments
+        bound["*columns"] = ast.Tuple(elts=list(call.args[len(params):]), ctx=ast.Load())
     return bound
 
 
@@ -74,16 +76,32 @@ def call_name(expr: ast.expr | None) -> str | None:
     return None
 
 
+def column_name_and_type(column: ast.Call, value: Callable[[ast.expr | None], str | None],
+                         with_type: bool = True) -> tuple[str | None, str | None]:
+    """The name and PostgreSQL type of an ``sa.Column(...)``: ``("name", "varchar(20)")``, None where unknown."""
+    args = column.args
+    named = bool(args) and isinstance(args[0], (ast.Constant, ast.Name, ast.JoinedStr, ast.Call)) \
+        and call_name(args[0]) is None
+    type_arg = args[1] if named and len(args) > 1 else args[0] if args and not named else None
+    if type_arg is None:
+        type_arg = next((k.value for k in column.keywords if k.arg == "type_"), None)
+    first = args[0] if named else None
+    name = first.value if type(first) is ast.Constant and type(first.value) is str else value(first) if named else None
+    return name, sa_type(type_arg) if with_type else None
+
+
 def column_facts(column: ast.expr | None, value: Callable[[ast.expr | None], str | None],
-                 default_sql: Callable[[ast.expr], tuple[str, ...] | None]) -> dict[str, Any]:
-    """``Operation`` fields of an ``sa.Column(...)`` argument: name (``target``), nullability, default, foreign key."""
+                 default_sql: Callable[[ast.expr], tuple[str, ...] | None], column_types: bool = False) -> dict[str, Any]:
+    """``Operation`` fields of an ``sa.Column(...)`` argument: name (``target``), nullability, default, foreign key,
+    and with ``column_types`` its type."""
     if call_name(column) != "Column":
         return {"target": value(column) if column is not None else None}
     assert isinstance(column, ast.Call)
-    facts: dict[str, Any] = {"target": None}
+    name, type_ = column_name_and_type(column, value, column_types)
+    facts: dict[str, Any] = {"target": name}
+    if type_:
+        facts["column_type"] = type_
     args = list(column.args)
-    if args and isinstance(args[0], (ast.Constant, ast.Name, ast.JoinedStr, ast.Call)) and call_name(args[0]) is None:
-        facts["target"] = value(args[0])
     kw = {k.arg: k.value for k in column.keywords if k.arg}
     if truthy(kw.get("primary_key")):
         facts["nullable"] = False
@@ -133,30 +151,37 @@ def sa_type(expr: ast.expr | None) -> str | None:
 
     Only literal lengths, precisions and scales are read: anything else leaves the type unknown.
     """
-    call = expr if isinstance(expr, ast.Call) else None
-    node = call.func if call else expr
-    name = node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else None
+    call = expr if type(expr) is ast.Call else None
+    node = call.func if call is not None else expr
+    kind = type(node)
+    name = node.attr if kind is ast.Attribute else node.id if kind is ast.Name else None
     if name is None:
         return None
     key = name.lower()
-    kw = {k.arg: k.value for k in call.keywords if k.arg} if call else {}
-    if key in ("datetime", "timestamp"):
-        return "timestamptz" if truthy(kw.get("timezone")) else "timestamp"
-    if key == "enum":  # a PostgreSQL enum is a type of its own, called by its name
-        name = kw.get("name")
-        return name.value.lower() if isinstance(name, ast.Constant) and isinstance(name.value, str) else None
     base = _SA_TYPES.get(key)
-    if base is None or (call and any(isinstance(a, ast.Starred) for a in call.args)):
+    if base is None:
+        kw = {k.arg: k.value for k in call.keywords if k.arg} if call is not None else {}
+        if key in ("datetime", "timestamp"):
+            return "timestamptz" if truthy(kw.get("timezone")) else "timestamp"
+        if key == "enum":  # a PostgreSQL enum is a type of its own, called by its name
+            enum_name = kw.get("name")
+            return enum_name.value.lower() if type(enum_name) is ast.Constant and type(enum_name.value) is str \
+                else None
+        return None
+    if call is None or not (call.args or call.keywords):  # sa.Integer(), sa.Text: nothing more to read
+        return base
+    if any(type(a) is ast.Starred for a in call.args):
         return None
     names = ("precision", "scale") if base == "numeric" else ("length",)
+    kw = {k.arg: k.value for k in call.keywords if k.arg}
     given = [kw.get(n) for n in names]
-    for place, arg in enumerate(call.args[:len(names)] if call else ()):
+    for place, arg in enumerate(call.args[:len(names)]):
         given[place] = arg
     mods = []
     for mod in given:
-        if mod is None or (isinstance(mod, ast.Constant) and mod.value is None):
+        if mod is None or (type(mod) is ast.Constant and mod.value is None):
             break
-        if not (isinstance(mod, ast.Constant) and type(mod.value) is int):
+        if not (type(mod) is ast.Constant and type(mod.value) is int):
             return None
         mods.append(str(mod.value))
     return f"{base}({','.join(mods)})" if mods else base
@@ -164,10 +189,12 @@ def sa_type(expr: ast.expr | None) -> str | None:
 
 def operation_for(method: str, args: dict[str, ast.expr], batch_table: tuple[str | None, str | None] | None,
                   value: Callable[[ast.expr | None], str | None],
-                  default_sql: Callable[[ast.expr], tuple[str, ...] | None]) -> Operation | None:
+                  default_sql: Callable[[ast.expr], tuple[str, ...] | None], *,
+                  column_types: bool = False) -> Operation | None:
     """The operation an Alembic method performs, not yet placed; None for one that changes nothing we check.
 
-    The caller places it in the file, with ``Origin.OP_CALL``.
+    The caller places it in the file, with ``Origin.OP_CALL``. ``column_types``: also read the types of the
+    columns ``create_table`` and ``add_column`` create (the history of a column's type needs them).
     """
     table, schema = batch_table if batch_table else (None, None)
     schema = value(args.get("schema")) if "schema" in args else schema
@@ -191,10 +218,16 @@ def operation_for(method: str, args: dict[str, ast.expr], batch_table: tuple[str
                          concurrently=bool(truthy(args.get("postgresql_concurrently"))),
                          unique=bool(truthy(args.get("unique"))))
     if method == "create_table":
-        return Operation(OpKind.CREATE_TABLE, tbl("table_name"), schema)
+        if not column_types:
+            return Operation(OpKind.CREATE_TABLE, tbl("table_name"), schema)
+        columns = args.get("*columns")
+        found = (column_name_and_type(e, value) for e in (columns.elts if isinstance(columns, ast.Tuple) else ())
+                 if call_name(e) == "Column")
+        types = tuple((name, type_) for name, type_ in found if name)
+        return Operation(OpKind.CREATE_TABLE, tbl("table_name"), schema, column_types=types)
     if method == "add_column":
         return Operation(OpKind.ADD_COLUMN, tbl("table_name"), schema,
-                         **column_facts(args.get("column"), value, default_sql))
+                         **column_facts(args.get("column"), value, default_sql, column_types))
     if method == "alter_column":
         nullable = truthy(args.get("nullable"))
         change: dict[str, Any] = {"set_not_null": nullable is False, "drop_not_null": nullable is True,

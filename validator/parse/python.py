@@ -43,11 +43,12 @@ class Context:
 
 class Walker:
     def __init__(self, source: str, tree: ast.Module, token: str, downgrade: bool = True,
-                 dialect: str = "postgresql"):
+                 dialect: str = "postgresql", column_types: bool = False):
         self.tree = tree
         self.dialect = DialectTests(dialect)  # branches for another database are not analysed
         self.token = token
         self.downgrade = downgrade  # False: downgrade() is not analysed at all
+        self.column_types = column_types  # read the types of the columns op calls create
         self.operations: list[Operation] = []
         self.sql_bypasses: dict[tuple[int, int], Bypass] = {}  # by the (line, column) of the comment
         self.functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
@@ -310,7 +311,8 @@ class Walker:
         if method == "execute":
             self._execute(args.get("sqltext"), call, span, ctx)
             return True
-        op = alembic_ops.operation_for(method, args, batch, lambda e: self._value(e, ctx), self._default_functions)
+        op = alembic_ops.operation_for(method, args, batch, lambda e: self._value(e, ctx), self._default_functions,
+                                       column_types=self.column_types)
         if op is not None:
             where = Span(call.lineno, call.end_lineno or call.lineno, call.col_offset + 1)
             self._add(op, where, span, ctx, fold(self._segment(call)), origin=Origin.OP_CALL)

@@ -87,7 +87,7 @@ def _column_facts(col: Node) -> dict[str, Any]:
         "volatile_functions": volatile(functions),
         "foreign_key": "CONSTR_FOREIGN" in kinds,
         "unique": "CONSTR_UNIQUE" in kinds or "CONSTR_PRIMARY" in kinds,
-        "column_type": _type_name(col.typeName),
+        "column_type": _type_with_modifiers(col.typeName),
         "identity": "CONSTR_IDENTITY" in kinds,
         "generated_stored": "CONSTR_GENERATED" in kinds,
         "referenced_table": next((_name(c.pktable)[0] for c in constraints
@@ -200,7 +200,9 @@ def _statement_ops(stmt: Node) -> list[Operation]:
                           unique=bool(stmt.unique))]
     if kind == "CreateStmt":
         table, schema = _name(stmt.relation)
-        return [Operation(OpKind.CREATE_TABLE, table, schema)]
+        types = tuple((c.colname, _type_with_modifiers(c.typeName)) for c in stmt.tableElts or []
+                      if isinstance(c, Node) and c.type == "ColumnDef")
+        return [Operation(OpKind.CREATE_TABLE, table, schema, column_types=types)]
     if kind == "ViewStmt":
         name, schema = _name(stmt.view)
         return [Operation(OpKind.CREATE_VIEW, None, schema, name)]

@@ -9,15 +9,18 @@ change, is a full rewrite. The release still running may also read or write valu
 the new type no longer accepts.
 
 The rule reads the old type from ``existing_type=`` (Alembic's autogenerate writes it
-on every ``alter_column``) and classifies the change:
+on every ``alter_column``), or else from the revisions before (the ``create_table``,
+``add_column`` or type change that last gave the column its type, following
+``down_revision``; read, never imported), and classifies the change:
 
 - **no rewrite**, not reported: ``varchar(n)`` to ``varchar(m)`` with ``m >= n``, to
   ``varchar`` or to ``text``; ``text`` to ``varchar``; ``numeric(p, s)`` to
   ``numeric(q, s)`` with ``q >= p``, or to ``numeric``; the same type again.
 - **rewrite**, reported: every other change between known types.
-- **unknown**, reported and said so: no ``existing_type=`` (or raw SQL, which does
-  not name the old type), a type the linter cannot read, and ``timestamp`` to
-  ``timestamptz`` (rewritten unless the session's TimeZone is UTC).
+- **unknown**, reported and said so: no ``existing_type=`` and no history that says
+  it (a rename or drop on the way, a merge whose branches disagree, SQL built at run
+  time, a revision file that cannot be read), a type the linter cannot read, and
+  ``timestamp`` to ``timestamptz`` (rewritten unless the session's TimeZone is UTC).
 
 Columns of a table created earlier in the same revision are not reported. For a change
 you know to be binary compatible, add ``existing_type=`` or a bypass saying so.
