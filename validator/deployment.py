@@ -5,6 +5,7 @@ revisions the change adds.
 """
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -50,5 +51,11 @@ def placed(environments: Sequence[Environment], root: str, new_tables: frozenset
 
 
 def deployment_of(path: str, root: str, deployments: Sequence[Placed], new_tables: frozenset) -> Deployment:
-    absolute = os.path.abspath(os.path.join(root, path))
-    return next((d for folder, d in deployments if absolute.startswith(folder)), Deployment(new_tables=new_tables))
+    folder = _folder(root, os.path.dirname(path))
+    return next((d for prefix, d in deployments if folder.startswith(prefix)), Deployment(new_tables=new_tables))
+
+
+@functools.lru_cache(maxsize=1024)
+def _folder(root: str, directory: str) -> str:
+    """A folder made absolute, with a trailing separator: revisions share a few folders, so each is made once."""
+    return os.path.join(os.path.abspath(os.path.join(root, directory)), "")
