@@ -349,3 +349,30 @@ def test_a_hostile_bypass_reason_reaches_every_surface_inert(tmp_path, api):
     again = run(git, tmp_path, api, head, base, "again")
     assert again.code == 1 and calls(api) == [FILES, REVIEW_COMMENTS, ISSUE_COMMENTS]
     assert len(api.issue_comments) == 1 and len(api.reviews) == 1
+
+
+def test_a_table_the_pull_request_adds_is_new_for_the_lock_rules(tmp_path, api):
+    """Two added revisions: one creates a table, the next builds its index and foreign key: no lock warning."""
+    git = Git(tmp_path / "ws")
+    base = git.commit({"alembic.ini": ALEMBIC_INI, "alembic/env.py": "",
+                       "alembic/versions/0001_create_users.py": BASE_REVISION}, "base")
+    create = DROP.replace('    op.drop_table("legacy_sessions")\n    op.drop_column("users", "nickname")\n'
+                          '    op.execute("TRUNCATE audit_log")  # CI:DESTRUCTIVE_OK audit rows archived in OPS-12\n',
+                          '    op.create_table("refunds", sa.Column("id", sa.Integer), sa.Column("user_id", sa.Integer))\n')
+    index = create.replace('revision = "0002"\ndown_revision = "0001"', 'revision = "0003"\ndown_revision = "0002"')
+    index = index.replace(
+        '    op.create_table("refunds", sa.Column("id", sa.Integer), sa.Column("user_id", sa.Integer))\n',
+        '    op.create_index("ix_refunds_user_id", "refunds", ["user_id"])\n'
+        '    op.create_foreign_key("fk_refunds_user", "refunds", "users", ["user_id"], ["id"])\n')
+    head = git.commit({"alembic/versions/0002_refunds.py": create, "alembic/versions/0003_refunds_index.py": index},
+                      "refunds")
+    api.add_pull(7, head, base, git.pr_files(base, head))
+    result = run(git, tmp_path, api, head, base)
+    assert result.code == 0
+    assert result.outputs == {**FAILING, "errors": "0", "bypassed": "0", "files-checked": "2", "result": "pass"}
+
+    # the same index on a table the pull request did not add is a lock warning
+    later = git.commit({"alembic/versions/0003_refunds_index.py": index.replace('"refunds"', '"users"')}, "users")
+    api.add_pull(7, later, base, git.pr_files(base, later))
+    result = run(git, tmp_path, api, later, base, "second")
+    assert result.outputs["warnings"] == "2"
