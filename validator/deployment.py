@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from validator.config import Settings
 from validator.downgrade import DowngradePolicy
 from validator.model import Deployment, Environment, OpKind, Phase, schema_key
 from validator.parse import parse_source
@@ -18,11 +19,12 @@ from validator.parse.env_py import sets_lock_timeout
 Placed = tuple[str, Deployment]  # (absolute folder, with a trailing separator; its revisions' deployment)
 
 
-def created_tables(revisions: Iterable[tuple[str, bytes | OSError]], token: str) -> frozenset[tuple[str, str]]:
+def created_tables(revisions: Iterable[tuple[str, bytes | OSError]], settings: Settings) -> frozenset[tuple[str, str]]:
     """(schema or "", table), lower-cased, of every table the upgrades of ``revisions`` create."""
     tables = set()
     for path, data in revisions:
-        for op in parse_source(path, data, token, downgrade=DowngradePolicy.IGNORE).operations:
+        for op in parse_source(path, data, settings.bypass_token, downgrade=DowngradePolicy.IGNORE,
+                               dialect=settings.dialect).operations:
             if op.kind is OpKind.CREATE_TABLE and op.phase is Phase.UPGRADE and op.table:
                 tables.add((schema_key(op.schema), op.table.lower()))
     return frozenset(tables)

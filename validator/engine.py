@@ -103,7 +103,7 @@ def lint_sources(
     rules = active_rules(settings)
     findings: list[Finding] = []
     identities: list[Migration] = []
-    new_tables = deployment.created_tables(((p, d) for p, d in sources if p in added), settings.bypass_token) \
+    new_tables = deployment.created_tables(((p, d) for p, d in sources if p in added), settings) \
         if added else frozenset()
     placed = (deployment.placed(environments, root, new_tables), root, new_tables)
     for file_findings, identity in _map(sources, settings, rules, jobs, placed):
@@ -164,7 +164,7 @@ def _check_file(item: tuple[str, bytes | OSError | None], settings: Settings,
     deployments, root, new_tables = placed
     if deployments or new_tables:
         migration = replace(migration, deployment=deployment.deployment_of(path, root, deployments, new_tables))
-    migration = history.with_old_types(migration, data, settings.bypass_token)
+    migration = history.with_old_types(migration, data, settings)
     findings = check_migration(migration, rules, settings)
     return findings, Migration(path, problems=migration.problems, revision=migration.revision)
 

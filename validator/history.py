@@ -12,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Iterator
 
+from validator.config import Settings
 from validator.downgrade import DowngradePolicy
 from validator.model import Migration, OpKind, Operation, Phase, schema_key
 from validator.parse import parse_source, revision_only
@@ -24,7 +25,7 @@ _by_id: dict[tuple[str, ...], dict[str, str]] = {}
 _upgrades: dict[str, tuple[Operation, ...] | None] = {}
 
 
-def with_old_types(migration: Migration, data: bytes | OSError, token: str) -> Migration:
+def with_old_types(migration: Migration, data: bytes | OSError, settings: Settings) -> Migration:
     """``migration`` (parsed from ``data``) with ``old_type`` filled, where the history knows it, on type changes
     that lack it."""
     unknown = [op for op in migration.operations
@@ -33,13 +34,14 @@ def with_old_types(migration: Migration, data: bytes | OSError, token: str) -> M
         return migration
     files = migration.deployment.revision_files
     # read again with the types of the columns it creates, which lint alone does not need
-    typed = parse_source(migration.path, data, token, column_types=True).operations
+    typed = parse_source(migration.path, data, settings.bypass_token, downgrade=settings.downgrade,
+                         dialect=settings.dialect, column_types=True).operations
     found = {}
     for op in unknown:
         earlier = [o for o in typed if o.phase is op.phase and o.span.line < op.span.line]
         old = _type_in(reversed(earlier), op)
         if old is None and op.phase is Phase.UPGRADE and files:
-            old = _type_before(migration.revision.down_revisions, op, files, token)
+            old = _type_before(migration.revision.down_revisions, op, files, settings)
         if isinstance(old, str):
             found[id(op)] = old
     if not found:
@@ -48,7 +50,7 @@ def with_old_types(migration: Migration, data: bytes | OSError, token: str) -> M
     return replace(migration, operations=operations)
 
 
-def _type_before(parents: tuple[str, ...], op: Operation, files: tuple[str, ...], token: str) -> str | None:
+def _type_before(parents: tuple[str, ...], op: Operation, files: tuple[str, ...], settings: Settings) -> str | None:
     """The column's type after the revisions ``parents`` (and theirs); None when unknown."""
     by_id = _revisions(files)
     answers = set()
@@ -58,7 +60,7 @@ def _type_before(parents: tuple[str, ...], op: Operation, files: tuple[str, ...]
         while revision and revision not in seen and len(seen) < _MAX_REVISIONS:
             seen.add(revision)
             path = by_id.get(revision)
-            operations = _upgrade_of(path, token) if path else None
+            operations = _upgrade_of(path, settings) if path else None
             if operations is None:
                 return None  # a revision that cannot be found or read: nothing before it is known
             answer = _type_in(reversed(operations), op)
@@ -68,7 +70,7 @@ def _type_before(parents: tuple[str, ...], op: Operation, files: tuple[str, ...]
             parents_of = revision_only(path, _read(path)).revision.down_revisions
             if len(parents_of) > 1:
                 for other in parents_of[1:]:  # a merge: every branch must agree
-                    answers.add(_type_before((other,), op, files, token) or _UNKNOWN)
+                    answers.add(_type_before((other,), op, files, settings) or _UNKNOWN)
             revision = parents_of[0] if parents_of else None
         else:
             if revision:  # a cycle or a chain too long
@@ -118,10 +120,11 @@ def _revisions(files: tuple[str, ...]) -> dict[str, str]:
     return _by_id[files]
 
 
-def _upgrade_of(path: str, token: str) -> tuple[Operation, ...] | None:
+def _upgrade_of(path: str, settings: Settings) -> tuple[Operation, ...] | None:
     if path not in _upgrades:
         data = _read(path)
-        migration = parse_source(path, data, token, downgrade=DowngradePolicy.IGNORE, column_types=True)
+        migration = parse_source(path, data, settings.bypass_token, downgrade=DowngradePolicy.IGNORE,
+                                 dialect=settings.dialect, column_types=True)
         _upgrades[path] = None if isinstance(data, OSError) or migration.problems else migration.operations
     return _upgrades[path]
 
