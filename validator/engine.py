@@ -169,14 +169,20 @@ def _check_file(item: tuple[str, bytes | OSError | None], settings: Settings,
     return findings, Migration(path, problems=migration.problems, revision=migration.revision)
 
 
-def _check_chunk(items: list, settings: Settings, rules: Sequence[Rule],
-                 placed: tuple) -> list[tuple[list[Finding], Migration]]:
-    results = [_check_file(item, settings, rules, placed) for item in items]
+def _check_chunk(items: list, settings: Settings, rules: Sequence[Rule]) -> list[tuple[list[Finding], Migration]]:
+    results = [_check_file(item, settings, rules, _worker_placed) for item in items]
     gc.collect(0)  # the few cycles a chunk leaves; only objects made since the last chunk are scanned
     return results
 
 
-def _worker_start() -> None:
+# The deployments of a worker's files (``deployment.placed``), set once when it starts: they name every
+# revision file of the environments, too much to send again with each chunk.
+_worker_placed: tuple = ((), "", frozenset())
+
+
+def _worker_start(placed: tuple) -> None:
+    global _worker_placed
+    _worker_placed = placed
     # Almost everything a file makes dies by reference counting when the file is done;
     # automatic collections would keep rescanning live parse trees for nothing.
     gc.disable()
@@ -195,8 +201,9 @@ def _map(sources: list, settings: Settings, rules: Sequence[Rule], jobs: int | N
     # small chunks keep both workers busy to the end; files are read by the workers
     size = max(4, min(32, len(sources) // (jobs * 16)))
     chunks = [sources[i:i + size] for i in range(0, len(sources), size)]
-    check = functools.partial(_check_chunk, settings=settings, rules=rules, placed=placed)
-    with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context, initializer=_worker_start) as pool:
+    check = functools.partial(_check_chunk, settings=settings, rules=rules)
+    with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context, initializer=_worker_start,
+                                                initargs=(placed,)) as pool:
         return [result for results in pool.map(check, chunks) for result in results]
 
 
