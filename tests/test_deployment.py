@@ -127,3 +127,28 @@ def test_a_table_a_modified_revision_creates_is_not_new(tmp_path: Path) -> None:
     (tmp_path / "alembic" / "versions" / "0002_refunds.py").write_text(CREATE + "# touched\n", encoding="utf-8")
     (tmp_path / "alembic" / "versions" / "0003_refunds_index.py").write_text(INDEX, encoding="utf-8")
     assert lint(tmp_path, "--base", "main") == [("MG201", 6), ("MG204", 7)]
+
+
+VIEW = '''from alembic import op
+revision = "0002"
+down_revision = "0001"
+def upgrade():
+    op.execute("CREATE MATERIALIZED VIEW daily_spend AS SELECT 1 AS n")
+'''
+REFRESH = '''from alembic import op
+revision = "0003"
+down_revision = "0002"
+def upgrade():
+    op.execute("REFRESH MATERIALIZED VIEW daily_spend")
+'''
+
+
+def test_a_view_the_pull_request_creates_has_no_readers_to_block(tmp_path: Path) -> None:
+    tree(tmp_path, None, {"0001_base.py": 'revision = "0001"\ndown_revision = None\n'})
+    git(tmp_path, "init", "-q", "-b", "main")
+    git(tmp_path, "-c", "user.email=t@example.com", "-c", "user.name=t", "add", ".")
+    git(tmp_path, "-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qm", "base")
+    (tmp_path / "alembic" / "versions" / "0002_view.py").write_text(VIEW, encoding="utf-8")
+    (tmp_path / "alembic" / "versions" / "0003_refresh.py").write_text(REFRESH, encoding="utf-8")
+    assert lint(tmp_path, "--base", "main") == []
+    assert lint(tmp_path, "alembic/versions/0003_refresh.py") == [("MG211", 5), ("MG216", 5)]

@@ -20,13 +20,14 @@ Placed = tuple[str, Deployment]  # (absolute folder, with a trailing separator; 
 
 
 def created_tables(revisions: Iterable[tuple[str, bytes | OSError]], settings: Settings) -> frozenset[tuple[str, str]]:
-    """(schema or "", table), lower-cased, of every table the upgrades of ``revisions`` create."""
+    """(schema or "", name), lower-cased, of every table and materialized view the upgrades of ``revisions`` create."""
     tables = set()
     for path, data in revisions:
         for op in parse_source(path, data, settings.bypass_token, downgrade=DowngradePolicy.IGNORE,
                                dialect=settings.dialect).operations:
-            if op.kind is OpKind.CREATE_TABLE and op.phase is Phase.UPGRADE and op.table:
-                tables.add((schema_key(op.schema), op.table.lower()))
+            name = op.table if op.kind is OpKind.CREATE_TABLE else op.target if op.materialized else None
+            if op.kind in (OpKind.CREATE_TABLE, OpKind.CREATE_VIEW) and op.phase is Phase.UPGRADE and name:
+                tables.add((schema_key(op.schema), name.lower()))
     return frozenset(tables)
 
 

@@ -309,7 +309,8 @@ class Deployment:
 
     env_py: str | None = None  # the env.py read; None when none was found beside the versions folder
     lock_timeout: bool = False  # env.py sets a non-zero lock_timeout for every revision
-    # (schema or "", table) lower-cased: tables created by a revision the change (pull request, --base) adds
+    # (schema or "", name) lower-cased: tables and materialized views created by a revision the change
+    # (pull request, --base) adds
     new_tables: frozenset[tuple[str, str]] = frozenset()
     revision_files: tuple[str, ...] = ()  # the environment's revision files, readable from here: its history
 

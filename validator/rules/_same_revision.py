@@ -75,6 +75,12 @@ def table_is_new(op: Operation, migration: Migration) -> bool:
     return op.phase is Phase.UPGRADE and key[1:] in migration.deployment.new_tables
 
 
+def view_is_new(op: Operation, migration: Migration) -> bool:
+    """The materialized view ``op`` names (``target``) was created by a revision the same change adds."""
+    key = table_key(op.phase, op.schema, op.target)
+    return key is not None and op.phase is Phase.UPGRADE and key[1:] in migration.deployment.new_tables
+
+
 def column_is_new(op: Operation, column: str, migration: Migration) -> bool:
     """``column`` of ``op``'s table was added earlier in the same revision and phase."""
     index = _index(migration)

@@ -19,8 +19,8 @@ lock_timeout``, through ``op.execute``) and none set for every revision by the
 environment's ``env.py`` (a string in it such as ``SET lock_timeout = '5s'``,
 ``options="-c lock_timeout=5s"`` or ``set_config('lock_timeout', ...)``; env.py is read,
 never imported, from the folder above the versions folder). A value of ``0`` turns the
-timeout off. Tables created earlier in the same revision, or by another revision of the
-same pull request, are not reported.
+timeout off. Tables and materialized views created earlier in the same revision, or by
+another revision of the same pull request, are not reported.
 
 **Safer alternative**: set it once for every revision in ``env.py``, where the
 connection is opened:
@@ -55,7 +55,7 @@ from typing import Iterator
 
 from validator.model import Migration, OpKind, Operation, Severity
 from validator.rules import Hit, rule
-from validator.rules._same_revision import table_is_new
+from validator.rules._same_revision import created_in_revision, table_is_new, view_is_new
 
 # kinds that take ACCESS EXCLUSIVE (or SHARE ROW EXCLUSIVE: a foreign key) on the table they name
 _EXCLUSIVE = frozenset({
@@ -77,11 +77,17 @@ def check(migration: Migration) -> Iterator[Hit]:
         if op.kind is OpKind.SET_SETTING and op.target == "lock_timeout":
             timeout[op.phase] = _turns_on(op)
         elif op.phase not in reported and not timeout.get(op.phase) and _takes_exclusive(op) \
-                and not table_is_new(op, migration):
+                and not _is_new(op, migration):
             reported.add(op.phase)
             where = migration.deployment.env_py or "env.py (none found beside the versions folder)"
             yield op, (f"takes {_mode(op)} on {_name(op)} with no lock_timeout set in the revision or in {where}: "
                        "behind one long transaction, every query on it queues")
+
+
+def _is_new(op: Operation, migration: Migration) -> bool:
+    if op.kind is OpKind.REFRESH_VIEW:
+        return view_is_new(op, migration) or created_in_revision(op, OpKind.CREATE_VIEW, op.target, migration)
+    return table_is_new(op, migration)
 
 
 def _turns_on(op: Operation) -> bool:
