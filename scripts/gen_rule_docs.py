@@ -33,6 +33,7 @@ CATEGORY = {
     "lock": "Takes a lock (or fails) in a way that stalls the application while the revision runs.",
     "compatibility": "Breaks the release that is still running, or rewrites data wholesale.",
     "graph": "The revision history itself is broken or incomplete.",
+    "design": "A column type that works today and later needs a change that locks or rewrites the table.",
     "meta": "About the revision file or its bypass comments rather than the database.",
 }
 

@@ -160,7 +160,7 @@ def _check_file(item: tuple[str, bytes | OSError | None], settings: Settings,
     if data is None:
         data = _read(path)
     migration = parse_source(path, data, settings.bypass_token, downgrade=settings.downgrade,
-                             dialect=settings.dialect)
+                             dialect=settings.dialect, column_types=any(rule.column_types for rule in rules))
     deployments, root, new_tables = placed
     if deployments or new_tables:
         migration = replace(migration, deployment=deployment.deployment_of(path, root, deployments, new_tables))

@@ -169,6 +169,7 @@ class Operation:
     generated_stored: bool = False
     column_type: str | None = None  # ``bigserial``, ``varchar(20)``; from an op call, the SQLAlchemy type's (or None)
     column_types: tuple[tuple[str, str | None], ...] = ()  # CREATE_TABLE: (column, type) as column_type reads them
+    primary_key: tuple[str, ...] = ()  # CREATE_TABLE: the primary key's columns
     # the change of ALTER_COLUMN (and RENAME_COLUMN from ``op.alter_column``)
     set_not_null: bool = False
     drop_not_null: bool = False

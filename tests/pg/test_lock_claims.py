@@ -715,3 +715,71 @@ def test_mg211_waiting_alter_queues_every_reader_and_lock_timeout_ends_the_wait(
         app.execute("SET lock_timeout = '300ms'")
         assert app.execute("SELECT id FROM child WHERE id = 1").fetchone() == (1,)
         long_reader.rollback()
+
+
+# -- MG501 to MG504 (design, off by default): what the types do, measured ------------------------------------
+
+DESIGN = from_table({"enable": ["prefer-bigint-primary-key", "prefer-identity", "prefer-timestamptz", "prefer-text"]})
+
+
+def design_codes(sql: str) -> set[str]:
+    source = f'from alembic import op\ndef upgrade():\n    op.execute("""{sql}""")\n'
+    report = lint_sources([("alembic/versions/0001_x.py", source.encode())], DESIGN)
+    return {f.code for f in report.findings if f.code.startswith("MG5")}
+
+
+def test_mg501_a_serial_key_runs_out_and_widening_it_rewrites(db):
+    create = "CREATE TABLE counters (id serial PRIMARY KEY, n int)"
+    assert design_codes(create) == {"MG501", "MG502"}
+    assert design_codes("CREATE TABLE counters (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY)") == set()
+    with connect(db, autocommit=True) as conn:
+        conn.execute(create)
+        conn.execute("INSERT INTO counters (n) SELECT g FROM generate_series(1, 100) g")
+        conn.execute("SELECT setval('counters_id_seq', 2147483647)")
+        with pytest.raises(psycopg.errors.SequenceGeneratorLimitExceeded, match="reached maximum value"):
+            conn.execute("INSERT INTO counters (n) VALUES (1)")
+    widen = "ALTER TABLE counters ALTER COLUMN id TYPE bigint"
+    assert rewrites(db, widen, "counters")
+    assert locks_of(db, widen, ("counters",)) == {"counters": "AccessExclusiveLock"}
+
+
+def test_mg502_an_explicit_id_collides_with_a_serial_and_an_identity_refuses_it(db):
+    assert design_codes("CREATE TABLE s (id serial PRIMARY KEY)") == {"MG501", "MG502"}
+    with connect(db, autocommit=True) as conn:
+        conn.execute("CREATE TABLE s (id serial PRIMARY KEY)")
+        conn.execute("INSERT INTO s (id) VALUES (1)")  # a data fix that supplies the id
+        with pytest.raises(psycopg.errors.UniqueViolation):
+            conn.execute("INSERT INTO s DEFAULT VALUES")  # the sequence still starts at 1
+        conn.execute("CREATE TABLE i (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY)")
+        with pytest.raises(psycopg.errors.GeneratedAlways):
+            conn.execute("INSERT INTO i (id) VALUES (1)")
+
+
+def test_mg503_timestamp_stores_the_sessions_wall_clock(db):
+    assert design_codes("CREATE TABLE stamps (naive timestamp, aware timestamptz)") == {"MG503"}
+    with connect(db, autocommit=True) as conn:
+        conn.execute("CREATE TABLE stamps (zone text, naive timestamp, aware timestamptz)")
+        for zone in ("UTC", "Asia/Tokyo"):
+            conn.execute(f"SET TimeZone = '{zone}'")
+            # one instant, written from two sessions' time zones
+            conn.execute("INSERT INTO stamps VALUES (%s, timestamptz '2026-01-01 12:00:00+00', "
+                         "timestamptz '2026-01-01 12:00:00+00')", (zone,))
+        conn.execute("SET TimeZone = 'UTC'")
+        naive = conn.execute("SELECT count(DISTINCT naive), count(DISTINCT aware) FROM stamps").fetchone()
+    assert naive == (2, 1)  # two different wall-clock values, one instant
+
+
+def test_mg504_changing_a_varchar_limit_locks_and_lowering_it_rewrites(db):
+    assert design_codes("ALTER TABLE child ADD COLUMN code varchar(8)") == {"MG504"}
+    assert design_codes("ALTER TABLE child ADD COLUMN code text") == set()
+    raise_limit = "ALTER TABLE child ALTER COLUMN label TYPE varchar(20)"
+    assert locks_of(db, raise_limit, ("child",)) == {"child": "AccessExclusiveLock"}
+    assert not rewrites(db, raise_limit)
+    assert rewrites(db, "ALTER TABLE child ALTER COLUMN label TYPE varchar(5)")
+    # text with a check: a new limit is added NOT VALID and validated under SHARE UPDATE EXCLUSIVE, no rewrite
+    with connect(db, autocommit=True) as conn:
+        conn.execute("ALTER TABLE child ALTER COLUMN note TYPE text")
+    add = "ALTER TABLE child ADD CONSTRAINT ck_note_length CHECK (char_length(note) <= 40) NOT VALID"
+    validate = "ALTER TABLE child VALIDATE CONSTRAINT ck_note_length"
+    assert not rewrites(db, add)
+    assert locks_of(db, validate, ("child",), before=add) == {"child": "ShareUpdateExclusiveLock"}

@@ -90,6 +90,35 @@ def column_name_and_type(column: ast.Call, value: Callable[[ast.expr | None], st
     return name, sa_type(type_arg) if with_type else None
 
 
+_SERIAL = {"integer": "serial", "bigint": "bigserial", "smallint": "smallserial"}
+
+
+def table_columns(elements: list[ast.expr], value: Callable[[ast.expr | None], str | None]) -> dict[str, Any]:
+    """``column_types`` and ``primary_key`` of ``create_table``'s positional arguments.
+
+    SQLAlchemy creates a lone integer primary key without ``Identity()``, ``autoincrement=False``
+    or a server default as ``SERIAL`` (``BIGSERIAL``...): that is the type PostgreSQL gets.
+    """
+    columns = [(e, column_name_and_type(e, value)) for e in elements if call_name(e) == "Column"]
+    primary = [name for e, (name, _) in columns if name and truthy(_keyword(e, "primary_key"))]
+    for e in elements:
+        if call_name(e) == "PrimaryKeyConstraint":
+            primary += [value(a) for a in e.args if not isinstance(a, ast.Starred)]
+    types = []
+    for e, (name, type_) in columns:
+        if not name:
+            continue
+        lone_key = primary == [name] and type_ in _SERIAL and _keyword(e, "server_default") is None \
+            and truthy(_keyword(e, "autoincrement")) is not False \
+            and not any(call_name(a) in ("Identity", "Sequence", "ForeignKey") for a in e.args)
+        types.append((name, _SERIAL[type_] if lone_key else type_))
+    return {"column_types": tuple(types), "primary_key": tuple(p for p in primary if p)}
+
+
+def _keyword(call: ast.Call, name: str) -> ast.expr | None:
+    return next((k.value for k in call.keywords if k.arg == name), None)
+
+
 def column_facts(column: ast.expr | None, value: Callable[[ast.expr | None], str | None],
                  default_sql: Callable[[ast.expr], tuple[str, ...] | None], column_types: bool = False) -> dict[str, Any]:
     """``Operation`` fields of an ``sa.Column(...)`` argument: name (``target``), nullability, default, foreign key,
@@ -221,10 +250,8 @@ def operation_for(method: str, args: dict[str, ast.expr], batch_table: tuple[str
         if not column_types:
             return Operation(OpKind.CREATE_TABLE, tbl("table_name"), schema)
         columns = args.get("*columns")
-        found = (column_name_and_type(e, value) for e in (columns.elts if isinstance(columns, ast.Tuple) else ())
-                 if call_name(e) == "Column")
-        types = tuple((name, type_) for name, type_ in found if name)
-        return Operation(OpKind.CREATE_TABLE, tbl("table_name"), schema, column_types=types)
+        return Operation(OpKind.CREATE_TABLE, tbl("table_name"), schema,
+                         **table_columns(columns.elts if isinstance(columns, ast.Tuple) else [], value))
     if method == "add_column":
         return Operation(OpKind.ADD_COLUMN, tbl("table_name"), schema,
                          **column_facts(args.get("column"), value, default_sql, column_types))

@@ -200,9 +200,14 @@ def _statement_ops(stmt: Node) -> list[Operation]:
                           unique=bool(stmt.unique))]
     if kind == "CreateStmt":
         table, schema = _name(stmt.relation)
-        types = tuple((c.colname, _type_with_modifiers(c.typeName)) for c in stmt.tableElts or []
-                      if isinstance(c, Node) and c.type == "ColumnDef")
-        return [Operation(OpKind.CREATE_TABLE, table, schema, column_types=types)]
+        elements = [e for e in stmt.tableElts or [] if isinstance(e, Node)]
+        columns = [c for c in elements if c.type == "ColumnDef"]
+        primary = [c.colname for c in columns
+                   if any(k.contype == "CONSTR_PRIMARY" for k in c.constraints or [] if isinstance(k, Node))]
+        primary += [key.sval for e in elements if e.type == "Constraint" and e.contype == "CONSTR_PRIMARY"
+                    for key in e.keys or [] if isinstance(key, Node)]
+        return [Operation(OpKind.CREATE_TABLE, table, schema, primary_key=tuple(primary),
+                          column_types=tuple((c.colname, _type_with_modifiers(c.typeName)) for c in columns))]
     if kind == "ViewStmt":
         name, schema = _name(stmt.view)
         return [Operation(OpKind.CREATE_VIEW, None, schema, name)]

@@ -29,6 +29,7 @@ class Rule:
     check: Callable[..., Iterable]
     kinds: frozenset[OpKind] | None  # None: the check sees the whole migration
     scope: str  # "operation", "migration" or "project"
+    column_types: bool = False  # reads the types of the columns op calls create, which the parser reads on request
 
     def run(self, migration: Migration, by_kind: dict[OpKind, list[Operation]] | None = None) -> Iterator[Hit]:
         """``by_kind`` (operations grouped by kind) spares each rule a pass over every operation."""
@@ -65,6 +66,7 @@ def rule(
     scope: str = "operation",
     category: str = "destructive",
     opt_in: bool = False,
+    column_types: bool = False,
 ):
     """Register a check; its module docstring is the rule's documentation."""
 
@@ -82,7 +84,7 @@ def rule(
             raise ValueError(f"rule {code} {name} registered twice")
         summary = doc.splitlines()[0].strip()
         info = RuleInfo(code, name, severity, summary, category, opt_in)
-        _REGISTRY[code] = Rule(info, doc, func, frozenset(kinds) if kinds else None, scope)
+        _REGISTRY[code] = Rule(info, doc, func, frozenset(kinds) if kinds else None, scope, column_types)
         return func
 
     return register

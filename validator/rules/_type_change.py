@@ -23,6 +23,9 @@ _ALIASES = {
     "character": "char", "bool": "boolean", "float8": "double precision", "float4": "real",
     "character varying": "varchar", "decimal": "numeric", "timestamp with time zone": "timestamptz",
     "timestamp without time zone": "timestamp",
+    # a serial column is the integer type with a sequence default
+    "serial": "integer", "serial4": "integer", "bigserial": "bigint", "serial8": "bigint",
+    "smallserial": "smallint", "serial2": "smallint",
 }
 _TYPE = re.compile(r"^\s*(?:pg_catalog\.)?([a-z_][a-z0-9_ ]*?)\s*(?:\(\s*([0-9,\s]*)\))?\s*$")
 
