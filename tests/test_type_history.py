@@ -47,7 +47,7 @@ def test_old_types_come_from_the_revision_that_created_the_table(tmp_path: Path)
     assert found == [
         (7, "changes users.bio from varchar(100) to varchar(50): a rewrite of the table and its indexes under "
             "ACCESS EXCLUSIVE"),
-        (8, "changes users.id from integer to bigint: a rewrite of the table and its indexes under ACCESS EXCLUSIVE"),
+        (8, "changes users.id from serial to bigint: a rewrite of the table and its indexes under ACCESS EXCLUSIVE"),
     ]
 
 
