@@ -66,8 +66,7 @@ _EXCLUSIVE = frozenset({
 _NOT_EXCLUSIVE_WHEN_CONCURRENT = frozenset({OpKind.DETACH_PARTITION, OpKind.DROP_INDEX, OpKind.REFRESH_VIEW})
 
 
-@rule(code="MG211", name="missing-lock-timeout", severity=Severity.WARNING, scope="migration", category="lock",
-      opt_in=True)
+@rule(code="MG211", name="missing-lock-timeout", severity=Severity.WARNING, scope="migration", category="lock")
 def check(migration: Migration) -> Iterator[Hit]:
     if migration.deployment.lock_timeout:
         return
