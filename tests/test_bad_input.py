@@ -23,7 +23,9 @@ def test_latin1_file_with_coding_line_is_read() -> None:
     source = "# -*- coding: latin-1 -*-\nfrom alembic import op\ndef upgrade():\n    op.drop_table('caf\xe9')\n"
     report = lint_sources([("r.py", source.encode("latin-1"))], Settings())
     assert [(f.code, f.line, f.message) for f in report.findings] == [
-        ("MG101", 4, "drops table caf\xe9 and every row in it")]
+        ("MG101", 4, "drops table caf\xe9 and every row in it"),
+        ("MG211", 4, "takes ACCESS EXCLUSIVE on caf\xe9 with no lock_timeout set in the revision or in env.py "
+                     "(none found beside the versions folder): behind one long transaction, every query on it queues")]
 
 
 def test_undecodable_byte_without_coding_line() -> None:
@@ -34,7 +36,7 @@ def test_undecodable_byte_in_a_comment_is_read_as_importing_reads_it() -> None:
     # Alembic imports revisions (importlib compiles the bytes), which never decodes a comment
     data = b"from alembic import op\n# caf\xe9\ndef upgrade():\n    op.drop_table('t')\n"
     compile(data, "r.py", "exec")  # what importing the revision does: no error
-    assert findings(data) == [("MG101", 4)]
+    assert findings(data) == [("MG101", 4), ("MG211", 4)]
 
 
 def test_unknown_coding_declaration() -> None:
@@ -62,7 +64,7 @@ def test_ten_megabyte_revision() -> None:
               "def upgrade():\n    op.bulk_insert(t, ROWS)\n    op.drop_table('x')\n")
     assert len(source) > 10_000_000
     report = lint_sources([("big.py", source.encode())], Settings())
-    assert [(f.code, f.line) for f in report.findings] == [("MG101", 190_006)]
+    assert [(f.code, f.line) for f in report.findings] == [("MG101", 190_006), ("MG211", 190_006)]
 
 
 def test_many_operations_in_one_revision() -> None:
@@ -94,5 +96,5 @@ def test_lint_never_imports_the_revision(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "validator", "lint", "--format", "json", str(revision)],
                           capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode == 1, done.stderr
-    assert [f["code"] for f in json.loads(done.stdout)["findings"]] == ["MG101"]
+    assert [f["code"] for f in json.loads(done.stdout)["findings"]] == ["MG101", "MG211"]
     assert not marker.exists()

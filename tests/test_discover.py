@@ -29,7 +29,15 @@ def upgrade():
 def downgrade():
     op.create_table("{table}")
 '''
-ENV_PY = "from alembic import context\n\ncontext.configure()\n"
+# A realistic env.py: it sets the lock_timeout MG211 asks for, so the trees below report their drops alone,
+# and an environment whose env.py is not found beside its versions folder shows up as an extra MG211.
+ENV_PY = (
+    "from alembic import context\n"
+    "from sqlalchemy import engine_from_config, text\n\n"
+    "with engine_from_config({}).connect() as connection:\n"
+    "    connection.execute(text(\"SET lock_timeout = '5s'\"))\n"
+    "    context.configure(connection=connection)\n"
+)
 
 
 def drop(rev: str, table: str, down: str | None = None) -> str:
