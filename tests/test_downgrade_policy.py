@@ -25,10 +25,13 @@ def _cleanup():
 
 
 @pytest.mark.parametrize("policy,expect", [
-    ("ignore", [("MG102", 5, True, "error", "upgrade")]),
-    ("warning", [("MG102", 5, True, "error", "upgrade"), ("MG101", 7, False, "warning", "downgrade"),
+    # MG211: both phases lock an existing table with no lock_timeout; the bypass covers its statement.
+    ("ignore", [("MG102", 5, True, "error", "upgrade"), ("MG211", 5, True, "warning", "upgrade")]),
+    ("warning", [("MG102", 5, True, "error", "upgrade"), ("MG211", 5, True, "warning", "upgrade"),
+                 ("MG101", 7, False, "warning", "downgrade"), ("MG211", 7, False, "warning", "downgrade"),
                  ("MG903", 10, False, "warning", "module")]),
-    ("error", [("MG102", 5, True, "error", "upgrade"), ("MG101", 7, False, "error", "downgrade"),
+    ("error", [("MG102", 5, True, "error", "upgrade"), ("MG211", 5, True, "warning", "upgrade"),
+               ("MG101", 7, False, "error", "downgrade"), ("MG211", 7, False, "warning", "downgrade"),
                ("MG903", 10, False, "warning", "module")]),
 ])
 def test_one_policy_decides_reading_bypasses_and_severity(tmp_path: Path, policy: str, expect: list) -> None:

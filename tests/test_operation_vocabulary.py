@@ -102,6 +102,7 @@ def test_findings_carry_the_object_of_their_operation() -> None:
     )
     assert _objects(body) == [
         ("MG101", ObjectRef("table", "auth", "users", "users")),
+        ("MG211", ObjectRef("table", "auth", "users", "users")),  # the revision's first lock, no lock_timeout
         ("MG102", ObjectRef("column", None, "orders", "note")),
         ("MG107", ObjectRef("constraint", None, "orders", "fk_o_u")),
         ("MG201", ObjectRef("index", None, "orders", "ix_o_a")),
