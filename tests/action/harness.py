@@ -27,6 +27,26 @@ CONTAINER_TOOL = os.environ.get("MG_CONTAINER_TOOL") or str(ROOT.parent / "share
 IMAGE_TAG = os.environ.get("MG_IMAGE_TAG") or "migration-guard:dev"
 
 ALEMBIC_INI = "[alembic]\nscript_location = alembic\n"
+# An env.py as the MG211 page recommends: a lock_timeout for every revision. The scenarios are about the
+# action, not about lock waits; the ones that want MG211 use an env.py without it.
+ENV_PY = '''from alembic import context
+from sqlalchemy import engine_from_config, pool, text
+
+config = context.config
+
+
+def run_migrations_online():
+    connectable = engine_from_config(config.get_section(config.config_ini_section), prefix="sqlalchemy.",
+                                     poolclass=pool.NullPool)
+    with connectable.connect() as connection:
+        connection.execute(text("SET lock_timeout = '5s'"))
+        context.configure(connection=connection)
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+run_migrations_online()
+'''
 BASE_REVISION = '''"""create users"""
 from alembic import op
 import sqlalchemy as sa

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from harness import BASE_REVISION, Git, pr_event, run_action
+from harness import BASE_REVISION, ENV_PY, Git, pr_event, run_action
 
 FLASK_INI = "[alembic]\n# template used to generate migration files\n\n[loggers]\nkeys = root\n"
-ENV_PY = "from alembic import context\n\ncontext.configure()\n"
 DROP_PATH = "migrations/versions/0002_drop_nickname.py"
 DROP = '''"""drop nickname"""
 from alembic import op

@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from harness import ALEMBIC_INI, BASE_REVISION, Git, pr_event, run_action
+from harness import ALEMBIC_INI, BASE_REVISION, ENV_PY, Git, pr_event, run_action
 from validator.github.markers import FP_RE
 
 DROP = BASE_REVISION.replace('revision = "0001"\ndown_revision = None', 'revision = "0002"\ndown_revision = "0001"').replace(
@@ -15,7 +15,8 @@ PASS0 = {"errors": "0", "warnings": "0", "bypassed": "0", "files-checked": "0", 
 
 def repo_with_drop(tmp_path):
     git = Git(tmp_path / "ws")
-    base = git.commit({"alembic.ini": ALEMBIC_INI, "alembic/versions/0001_create_users.py": BASE_REVISION})
+    base = git.commit({"alembic.ini": ALEMBIC_INI, "alembic/env.py": ENV_PY,
+                       "alembic/versions/0001_create_users.py": BASE_REVISION})
     head = git.commit({"alembic/versions/0002_drop_nickname.py": DROP})
     return git, base, head
 
@@ -127,10 +128,13 @@ def test_paths_input_and_the_annotation_cap_notice(tmp_path):
     result = run_action(git.root, tmp_path / "run", "push", {"before": base, "after": head}, NO_API,
                         inputs={"paths": "db/migrations/*.py"})
     assert result.code == 1 and result.outputs["errors"] == "12" and result.outputs["files-checked"] == "1"
-    assert [c.split(" ", 1)[0] for c in result.commands] == ["::error"] * 12 + ["::notice"]
-    assert result.commands[-1] == ("::notice title=migration-guard::12 errors and 0 warnings: GitHub shows 10 "
+    # no env.py in this layout, and no lock_timeout in the revision: MG211 warns on its first drop
+    assert [c.split(" ", 1)[0] for c in result.commands] == ["::error"] * 12 + ["::warning", "::notice"]
+    assert result.commands[12].startswith("::warning file=db/migrations/a1_drop.py,line=8,")
+    assert "title=MG211 missing-lock-timeout" in result.commands[12]
+    assert result.commands[-1] == ("::notice title=migration-guard::12 errors and 1 warning: GitHub shows 10 "
                                    "annotations of each kind per step; the job summary lists them all")
-    assert result.summary.count("| [db/migrations/a1\\_drop\\.py\\:") == 12
+    assert result.summary.count("| [db/migrations/a1\\_drop\\.py\\:") == 13  # 12 errors and the warning
 
 
 # The action's image has no git: a push is compared through the REST API instead.

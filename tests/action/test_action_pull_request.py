@@ -5,7 +5,7 @@ import re
 import pytest
 
 from fake_server import HUMAN, OTHER_BOT
-from harness import ALEMBIC_INI, BASE_REVISION, REPO, Git, pr_event, run_action
+from harness import ALEMBIC_INI, BASE_REVISION, ENV_PY, REPO, Git, pr_event, run_action
 from validator.github.markers import FP_RE, SUMMARY_MARKER
 
 DROP_PATH = "alembic/versions/0002_drop_legacy.py"
@@ -39,7 +39,7 @@ def calls(api):
 @pytest.fixture
 def pr(tmp_path, api):
     git = Git(tmp_path / "ws")
-    base = git.commit({"alembic.ini": ALEMBIC_INI, "alembic/env.py": "",
+    base = git.commit({"alembic.ini": ALEMBIC_INI, "alembic/env.py": ENV_PY,
                        "alembic/versions/0001_create_users.py": BASE_REVISION}, "base")
     head = git.commit({DROP_PATH: DROP}, "drop legacy")
     api.add_pull(7, head, base, git.pr_files(base, head))
@@ -264,7 +264,7 @@ def test_workflow_run_without_a_pull_request_does_nothing(pr, tmp_path, api):
 def test_clean_one_revision_pull_request_start_to_verdict(tmp_path, api):
     """The run a team waits for most: one clean revision; timed from the process's start."""
     git = Git(tmp_path / "ws")
-    base = git.commit({"alembic.ini": ALEMBIC_INI, "alembic/env.py": "",
+    base = git.commit({"alembic.ini": ALEMBIC_INI, "alembic/env.py": ENV_PY,
                        "alembic/versions/0001_create_users.py": BASE_REVISION}, "base")
     clean = DROP.replace('    op.drop_table("legacy_sessions")\n    op.drop_column("users", "nickname")\n'
                          '    op.execute("TRUNCATE audit_log")  # CI:DESTRUCTIVE_OK audit rows archived in OPS-12\n',
@@ -310,7 +310,7 @@ HOSTILE = DROP.replace("# CI:DESTRUCTIVE_OK audit rows archived in OPS-12", "# C
 
 def test_a_hostile_bypass_reason_reaches_every_surface_inert(tmp_path, api):
     git = Git(tmp_path / "ws")
-    base = git.commit({"alembic.ini": ALEMBIC_INI, "alembic/env.py": "",
+    base = git.commit({"alembic.ini": ALEMBIC_INI, "alembic/env.py": ENV_PY,
                        "alembic/versions/0001_create_users.py": BASE_REVISION}, "base")
     head = git.commit({DROP_PATH: HOSTILE}, "drop legacy")
     api.add_pull(7, head, base, git.pr_files(base, head))
@@ -354,7 +354,7 @@ def test_a_hostile_bypass_reason_reaches_every_surface_inert(tmp_path, api):
 def test_a_table_the_pull_request_adds_is_new_for_the_lock_rules(tmp_path, api):
     """Two added revisions: one creates a table, the next builds its index and foreign key: no lock warning."""
     git = Git(tmp_path / "ws")
-    base = git.commit({"alembic.ini": ALEMBIC_INI, "alembic/env.py": "",
+    base = git.commit({"alembic.ini": ALEMBIC_INI, "alembic/env.py": ENV_PY,
                        "alembic/versions/0001_create_users.py": BASE_REVISION}, "base")
     create = DROP.replace('    op.drop_table("legacy_sessions")\n    op.drop_column("users", "nickname")\n'
                           '    op.execute("TRUNCATE audit_log")  # CI:DESTRUCTIVE_OK audit rows archived in OPS-12\n',

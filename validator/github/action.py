@@ -13,7 +13,7 @@ from validator.config import ConfigError, Settings, load
 from validator.discover import DiscoveryError, find, glob_files, revision_files
 from validator.github import commands, event as events, inputs as action_inputs, sources
 from validator.model import Report
-from validator.render import markdown as md
+from validator.render import markdown as md, plural
 
 ANNOTATIONS_SHOWN = 10  # per type per step; the rest stay in the log
 
@@ -157,8 +157,8 @@ class Action:
         s = report.summary
         if s.errors > ANNOTATIONS_SHOWN or s.warnings > ANNOTATIONS_SHOWN:
             commands.notice(
-                f"{s.errors} errors and {s.warnings} warnings: GitHub shows {ANNOTATIONS_SHOWN} annotations "
-                "of each kind per step; the job summary lists them all"
+                f"{plural(s.errors, 'error')} and {plural(s.warnings, 'warning')}: GitHub shows {ANNOTATIONS_SHOWN} "
+                "annotations of each kind per step; the job summary lists them all"
             )
 
     def write_sarif(self, report: Report) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Callable
 
 from validator.model import BYPASS_TOKEN, Report
-from validator.render._common import by_severity
+from validator.render._common import by_severity, plural
 from validator.render.github import render_github
 from validator.render.json_format import render_json
 from validator.render.sarif import render_sarif
@@ -35,4 +35,4 @@ def render(fmt: str, report: Report, *, color: bool = False, bypass_token: str =
     return FORMATS[fmt](report)
 
 
-__all__ = ["FORMATS", "by_severity", "render", "render_text", "render_json", "render_sarif", "render_github"]
+__all__ = ["FORMATS", "by_severity", "plural", "render", "render_text", "render_json", "render_sarif", "render_github"]
