@@ -376,3 +376,24 @@ def test_a_table_the_pull_request_adds_is_new_for_the_lock_rules(tmp_path, api):
     api.add_pull(7, later, base, git.pr_files(base, later))
     result = run(git, tmp_path, api, later, base, "second")
     assert result.outputs["warnings"] == "2"
+
+
+def test_an_env_py_without_lock_timeout_warns_on_the_first_lock_and_keeps_the_verdict(tmp_path, api):
+    """MG211 is on by default: a warning on the revision's first ACCESS EXCLUSIVE, never a failure."""
+    git = Git(tmp_path / "ws")
+    base = git.commit({"alembic.ini": ALEMBIC_INI, "alembic/env.py": ENV_PY.replace(
+        '        connection.execute(text("SET lock_timeout = \'5s\'"))\n', ""),
+        "alembic/versions/0001_create_users.py": BASE_REVISION}, "base")
+    clean = DROP.replace('    op.drop_table("legacy_sessions")\n    op.drop_column("users", "nickname")\n'
+                         '    op.execute("TRUNCATE audit_log")  # CI:DESTRUCTIVE_OK audit rows archived in OPS-12\n',
+                         '    op.add_column("users", sa.Column("email", sa.Text))\n')
+    head = git.commit({DROP_PATH: clean}, "add email")
+    api.add_pull(7, head, base, git.pr_files(base, head))
+    result = run(git, tmp_path, api, head, base)
+    assert result.code == 0
+    assert result.outputs == {**FAILING, "errors": "0", "warnings": "1", "bypassed": "0", "result": "pass"}
+    [command] = result.commands
+    assert command.startswith(f"::warning file={DROP_PATH},line=10,")
+    assert "title=MG211 missing-lock-timeout::takes ACCESS EXCLUSIVE on users with no lock_timeout set in " \
+           "the revision or in alembic/env.py" in command
+    assert "MG211" in result.summary
