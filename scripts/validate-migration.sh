@@ -126,6 +126,11 @@ def clean(value, limit=160):
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+# The engine's sentences run longer than a statement excerpt (MG211 names the table and the env.py it read):
+# cut them later, so the reason is not the part that is lost.
+MESSAGE_LIMIT = 240
+
+
 def origin(f):
     return f"{clean(f.get('code'))} {clean(f.get('rule'))}, line {f.get('line')}"
 
@@ -144,9 +149,9 @@ for f in errors:
         print(f"⛔️ DANGER: Destructive pattern found: '{clean(f.get('statement'))}' ({origin(f)})")
     else:
         shown = f": '{clean(f.get('statement'))}'" if f.get("statement") else ""
-        print(f"⛔️ DANGER: {clean(f.get('message'))}{shown} ({origin(f)})")
+        print(f"⛔️ DANGER: {clean(f.get('message'), MESSAGE_LIMIT)}{shown} ({origin(f)})")
 for f in warnings:
-    print(f"⚠️  WARNING: {clean(f.get('message'))} ({origin(f)})")
+    print(f"⚠️  WARNING: {clean(f.get('message'), MESSAGE_LIMIT)} ({origin(f)})")
 
 
 

@@ -75,6 +75,25 @@ BYPASS = revision(
 )
 
 
+# The record's layout: alembic/env.py beside alembic/versions. An env.py that sets a lock_timeout, as the
+# MG211 page recommends, keeps the lock-timeout warning out of tests about other things.
+ENV_PY = (
+    "from alembic import context\n"
+    "from sqlalchemy import engine_from_config, pool, text\n\n"
+    "config = context.config\n"
+    "connectable = engine_from_config(config.get_section(config.config_ini_section), prefix='sqlalchemy.',\n"
+    "                                 poolclass=pool.NullPool)\n"
+    "with connectable.connect() as connection:\n"
+    "    connection.execute(text(\"SET lock_timeout = '5s'\"))\n"
+    "    context.configure(connection=connection)\n"
+    "    with context.begin_transaction():\n"
+    "        context.run_migrations()\n"
+)
+ENV_PY_WITHOUT_TIMEOUT = ENV_PY.replace("    connection.execute(text(\"SET lock_timeout = '5s'\"))\n", "")
+NO_TIMEOUT = ("takes ACCESS EXCLUSIVE on {table} with no lock_timeout set in the revision or in alembic/env.py: "
+              "behind one long transaction, every query on it queues")
+
+
 def engine_env(path: str | None = None) -> dict[str, str]:
     env = dict(os.environ)
     # The venv running the tests holds the migration-guard entry point.
@@ -95,6 +114,11 @@ def write(tmp_path: Path, name: str, source: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(source, encoding="utf-8")
     return path
+
+
+def write_in_project(tmp_path: Path, name: str, source: str, env_py: str = ENV_PY) -> Path:
+    write(tmp_path, "alembic/env.py", env_py)
+    return write(tmp_path, f"alembic/versions/{name}", source)
 
 
 def line_of(source: str, needle: str) -> int:
@@ -134,10 +158,55 @@ def test_clean_revision_prints_the_records_exact_output(tmp_path):
         "    op.add_column('orders', sa.Column('note', sa.Text(), nullable=True))\n",
         downgrade="    op.drop_column('orders', 'note')\n",
     )
-    path = write(tmp_path, "clean.py", source)
+    path = write_in_project(tmp_path, "clean.py", source)
     result = run(str(path), cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.splitlines() == [HEADER.format(path), PASSED, "---"]
+
+
+def test_a_missing_lock_timeout_is_one_warning_line_that_never_fails(tmp_path):
+    source = revision(
+        "    op.add_column('orders', sa.Column('note', sa.Text(), nullable=True))\n",
+        downgrade="    op.drop_column('orders', 'note')\n",
+    )
+    path = write_in_project(tmp_path, "clean.py", source, env_py=ENV_PY_WITHOUT_TIMEOUT)
+    result = run("alembic/versions/clean.py", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.splitlines() == [
+        HEADER.format("alembic/versions/clean.py"),
+        f"⚠️  WARNING: {NO_TIMEOUT.format(table='orders')} "
+        f"(MG211 missing-lock-timeout, line {line_of(source, 'add_column')})",
+        PASSED,
+        "---",
+    ]
+    assert path.exists()
+
+
+def test_a_missing_lock_timeout_leaves_the_destructive_verdict_and_its_messages_alone(tmp_path):
+    with_timeout = run(str(write_in_project(tmp_path / "a", "danger.py", DANGER)), cwd=tmp_path / "a")
+    without = run(str(write_in_project(tmp_path / "b", "danger.py", DANGER, env_py=ENV_PY_WITHOUT_TIMEOUT)),
+                  cwd=tmp_path / "b")
+    assert (with_timeout.returncode, without.returncode) == (1, 1)
+    warning = (f"⚠️  WARNING: {NO_TIMEOUT.format(table='old_analytics_table')} "
+               f"(MG211 missing-lock-timeout, line {line_of(DANGER, 'old_analytics_table')})")
+    # Past the header (another path), the one difference is the warning: the same DANGER lines, verdict,
+    # detected patterns and advice; a warning is never a detected pattern.
+    lines_with, lines_without = with_timeout.stdout.splitlines()[1:], without.stdout.splitlines()[1:]
+    assert warning in lines_without
+    assert [ln for ln in lines_without if ln != warning] == lines_with
+    assert len(danger_lines(without.stdout)) == 2
+
+
+def test_a_bypass_covers_the_lock_warning_on_its_statement_and_says_so(tmp_path):
+    path = write_in_project(tmp_path, "bypass.py", BYPASS, env_py=ENV_PY_WITHOUT_TIMEOUT)
+    result = run(str(path), cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = without_warnings(result.stdout)  # an empty downgrade() is warned about too (MG404)
+    assert out[1:3] == [PASSED, "Acknowledged with CI:DESTRUCTIVE_OK (3):"]
+    line = line_of(BYPASS, "old_analytics_table")
+    assert out[4] == (f"  - 'op.drop_table('old_analytics_table')' (MG211 missing-lock-timeout, line {line}): "
+                      "Deprecated table, data migrated per ADR-005")
+    assert out[-1] == "---" and danger_lines(result.stdout) == []
 
 
 def test_dangerous_revision_fails_naming_both_drops(tmp_path):
@@ -166,7 +235,7 @@ def test_dangerous_revision_fails_naming_both_drops(tmp_path):
 
 
 def test_bypass_with_reasons_passes_and_lists_each_acknowledged_drop(tmp_path):
-    path = write(tmp_path, "test_bypass.py", BYPASS)
+    path = write_in_project(tmp_path, "test_bypass.py", BYPASS)
     result = run(str(path), cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     out = without_warnings(result.stdout)
@@ -338,7 +407,7 @@ def test_failure_still_lists_what_was_acknowledged(tmp_path):
         "    op.drop_table('old_analytics_table')  # CI:DESTRUCTIVE_OK emptied per ADR-005\n"
         '    op.execute("DROP TABLE old_metrics")\n'
     )
-    path = write(tmp_path, "mixed.py", source)
+    path = write_in_project(tmp_path, "mixed.py", source)
     result = run(str(path), cwd=tmp_path)
     assert result.returncode == 1, result.stdout + result.stderr
     out = result.stdout.splitlines()
