@@ -36,6 +36,7 @@ ENV_PY = (
     "from sqlalchemy import engine_from_config, text\n\n"
     "with engine_from_config({}).connect() as connection:\n"
     "    connection.execute(text(\"SET lock_timeout = '5s'\"))\n"
+    "    connection.commit()\n"
     "    context.configure(connection=connection)\n"
 )
 

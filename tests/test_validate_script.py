@@ -85,11 +85,13 @@ ENV_PY = (
     "                                 poolclass=pool.NullPool)\n"
     "with connectable.connect() as connection:\n"
     "    connection.execute(text(\"SET lock_timeout = '5s'\"))\n"
+    "    connection.commit()\n"
     "    context.configure(connection=connection)\n"
     "    with context.begin_transaction():\n"
     "        context.run_migrations()\n"
 )
-ENV_PY_WITHOUT_TIMEOUT = ENV_PY.replace("    connection.execute(text(\"SET lock_timeout = '5s'\"))\n", "")
+ENV_PY_WITHOUT_TIMEOUT = ENV_PY.replace("    connection.execute(text(\"SET lock_timeout = '5s'\"))\n"
+                                        "    connection.commit()\n", "")
 NO_TIMEOUT = ("takes ACCESS EXCLUSIVE on {table} with no lock_timeout set in the revision or in alembic/env.py: "
               "behind one long transaction, every query on it queues")
 

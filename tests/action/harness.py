@@ -40,6 +40,7 @@ def run_migrations_online():
                                      poolclass=pool.NullPool)
     with connectable.connect() as connection:
         connection.execute(text("SET lock_timeout = '5s'"))
+        connection.commit()  # else Alembic takes the SET's transaction for the caller's and never commits
         context.configure(connection=connection)
         with context.begin_transaction():
             context.run_migrations()

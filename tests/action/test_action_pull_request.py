@@ -382,7 +382,8 @@ def test_an_env_py_without_lock_timeout_warns_on_the_first_lock_and_keeps_the_ve
     """MG211 is on by default: a warning on the revision's first ACCESS EXCLUSIVE, never a failure."""
     git = Git(tmp_path / "ws")
     base = git.commit({"alembic.ini": ALEMBIC_INI, "alembic/env.py": ENV_PY.replace(
-        '        connection.execute(text("SET lock_timeout = \'5s\'"))\n', ""),
+        '        connection.execute(text("SET lock_timeout = \'5s\'"))\n', "").replace(
+        "        connection.commit()  # else Alembic takes the SET's transaction for the caller's and never commits\n", ""),
         "alembic/versions/0001_create_users.py": BASE_REVISION}, "base")
     clean = DROP.replace('    op.drop_table("legacy_sessions")\n    op.drop_column("users", "nickname")\n'
                          '    op.execute("TRUNCATE audit_log")  # CI:DESTRUCTIVE_OK audit rows archived in OPS-12\n',

@@ -8,9 +8,8 @@ transaction turns a millisecond ``ALTER TABLE`` into an outage that lasts as lon
 transaction. A ``lock_timeout`` makes the revision give up instead, and the deploy can
 be retried at a quieter moment.
 
-This rule is off by default (enable it with ``enable = ["missing-lock-timeout"]``): it
-asks every revision that alters an existing table, or the project's ``env.py``, for a
-timeout, which a project adopts once. It reports the first statement of each revision (and phase) that takes ACCESS
+This rule is on by default (a warning): a project adopts a timeout once, in ``env.py``,
+and the warnings stop. It reports the first statement of each revision (and phase) that takes ACCESS
 EXCLUSIVE or SHARE ROW EXCLUSIVE on an existing table (``ALTER TABLE`` in all its forms,
 ``DROP TABLE``, ``TRUNCATE``, ``DROP INDEX``, ``REFRESH MATERIALIZED VIEW``, ``VACUUM
 FULL``, ``CLUSTER``, ``DETACH PARTITION``, adding a foreign key) when no ``lock_timeout``
@@ -22,19 +21,29 @@ never imported, from the folder above the versions folder). A value of ``0`` tur
 timeout off. Tables and materialized views created earlier in the same revision, or by
 another revision of the same pull request, are not reported.
 
-**Safer alternative**: set it once for every revision in ``env.py``, where the
-connection is opened:
+**Safer alternative**: set it once for every revision in ``env.py``, as a connect option
+of the engine, so every connection Alembic opens has it before any transaction starts:
 
 ```python
 def run_migrations_online():
     connectable = engine_from_config(config.get_section(config.config_ini_section), prefix="sqlalchemy.",
-                                     poolclass=pool.NullPool)
+                                     poolclass=pool.NullPool,
+                                     connect_args={"options": "-c lock_timeout=5s -c statement_timeout=15min"})
     with connectable.connect() as connection:
-        connection.execute(text("SET lock_timeout = '5s'"))
-        connection.execute(text("SET statement_timeout = '15min'"))
         context.configure(connection=connection, target_metadata=target_metadata)
         with context.begin_transaction():
             context.run_migrations()
+```
+
+or with a ``SET`` on the connection, committed before ``context.configure``: with
+SQLAlchemy 2, the ``SET`` opens a transaction, Alembic takes it for the caller's own and
+leaves it uncommitted, and every revision is rolled back when the connection closes.
+
+```python
+    with connectable.connect() as connection:
+        connection.execute(text("SET lock_timeout = '5s'"))
+        connection.commit()  # the setting lasts for the session; the revisions get their own transaction
+        context.configure(connection=connection, target_metadata=target_metadata)
 ```
 
 or per revision, before the first ``ALTER``:

@@ -19,6 +19,9 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
 
+CONNECT_OPTIONS = "-c lock_timeout=5s -c statement_timeout=15min"
+
+
 def database_url() -> str:
     url = os.environ.get("DATABASE_URL") or config.get_main_option("sqlalchemy.url")
     if not url:
@@ -36,7 +39,9 @@ def run_migrations_offline() -> None:
 
 
 def run_migrations_online() -> None:
-    engine = create_engine(database_url(), poolclass=pool.NullPool)
+    # Every connection starts with a lock_timeout (MG211): an ALTER TABLE that waits behind a long transaction
+    # gives up after 5 s instead of queueing every query on the table behind it; retry the deploy then.
+    engine = create_engine(database_url(), poolclass=pool.NullPool, connect_args={"options": CONNECT_OPTIONS})
     with engine.connect() as connection:
         # One transaction per revision: a failing revision rolls back alone and the ones before it stay applied.
         context.configure(connection=connection, transaction_per_migration=True)
