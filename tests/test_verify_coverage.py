@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from validator.config import Settings
+from validator.config import Settings, from_table
+from validator.engine import lint_paths
 from validator.model import Finding, ObjectRef, Phase, Severity
 from validator.verify.coverage import cover, findings_by_revision, on_object
 from validator.verify.objects import CatalogObject, Destroyed, _attribute
@@ -50,9 +51,9 @@ def test_each_destroyed_object_is_matched_to_the_finding_on_it(tmp_path):
     }
     found = findings_by_revision(paths, Settings(downgrade="error"))
     # The downgrade's drop_column is a finding of the file, but not of what the upgrade destroyed.
-    # MG211 (no lock_timeout) sits on the first statement and is covered by its bypass.
-    assert [(f.code, f.line, f.bypassed) for f in found["v1"]] == [("MG102", 9, True), ("MG211", 9, True),
-                                                                   ("MG107", 10, False), ("MG101", 11, False)]
+    # MG211 (no lock_timeout, on the first statement) speaks for no object: it is not among them.
+    assert [(f.code, f.line, f.bypassed) for f in found["v1"]] == [("MG102", 9, True), ("MG107", 10, False),
+                                                                   ("MG101", 11, False)]
     entries = [
         Destroyed("v1", obj("column", "note", "orders"), "dropped"),
         Destroyed("v1", obj("constraint", "orders_total_check", "orders"), "dropped"),
@@ -76,6 +77,15 @@ def test_each_destroyed_object_is_matched_to_the_finding_on_it(tmp_path):
         ("v2", "column", "public", "note", None),
     ]
     assert entries[0].covered_by["path"] == paths["v1"]
+
+
+def test_a_lock_timeout_warning_on_a_drop_does_not_cover_it(tmp_path):
+    paths = {"v1": write(tmp_path, "v1", 'op.drop_column("orders", "note")')}
+    settings = from_table({"disable": ["drop-column"]})
+    assert [f.code for f in lint_paths([paths["v1"]], settings).findings] == ["MG211"]  # it is reported
+    entries = [Destroyed("v1", obj("column", "note", "orders"), "dropped")]
+    cover(entries, findings_by_revision(paths, settings))
+    assert entries[0].covered_by is None
 
 
 def test_what_went_along_is_covered_by_what_took_it():
