@@ -722,6 +722,38 @@ def test_mg211_waiting_alter_queues_every_reader_and_lock_timeout_ends_the_wait(
         long_reader.rollback()
 
 
+@pytest.mark.parametrize("pattern,kept", [("connect option", True), ("SET, committed", True),
+                                           ("SET, uncommitted", False)])
+def test_mg211_page_env_py_patterns_run_the_revision_under_the_timeout(db, pattern, kept):
+    """What the page says of each env.py pattern, with Alembic on SQLAlchemy 2: the revision runs with the
+    timeout in force, and only an uncommitted SET loses it (Alembic takes the SET's transaction for the
+    caller's own and leaves it to the connection's close, which rolls it back)."""
+    import sqlalchemy as sa
+    from alembic.operations import Operations
+    from alembic.runtime.migration import MigrationContext
+
+    url = db.replace("postgresql://", "postgresql+psycopg://", 1)
+    options = {"options": "-c lock_timeout=5s"} if pattern == "connect option" else {}
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool, connect_args=options)
+    try:
+        with engine.connect() as connection:
+            if pattern != "connect option":
+                connection.execute(sa.text("SET lock_timeout = '5s'"))
+            if pattern == "SET, committed":
+                connection.commit()
+            context = MigrationContext.configure(connection)
+            with context.begin_transaction():
+                Operations(context).add_column("child", sa.Column("remark", sa.Text))
+                in_force = connection.execute(sa.text("SHOW lock_timeout")).scalar()
+    finally:
+        engine.dispose()
+    assert in_force == "5s"
+    with connect(db) as check:
+        columns = {row[0] for row in check.execute(
+            "SELECT attname FROM pg_attribute WHERE attrelid = 'child'::regclass AND attnum > 0")}
+    assert ("remark" in columns) is kept
+
+
 # -- MG501 to MG504 (design, off by default): what the types do, measured ------------------------------------
 
 DESIGN = from_table({"enable": ["prefer-bigint-primary-key", "prefer-identity", "prefer-timestamptz", "prefer-text"]})
