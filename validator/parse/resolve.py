@@ -1,50 +1,112 @@
-"""Python expressions -> the SQL text they hold, without running anything.
+"""Names a revision binds, and the SQLAlchemy constructs it passes to ``execute``.
 
-Follows literals, implicit and ``+`` concatenation, f-strings, ``str.format`` and ``%``
-(their fields become placeholder identifiers), ``text()``/``sa.text()``, names bound
-to any of those (module constants, locals, helper arguments). Anything else is
-``Unresolved`` with a reason a reviewer can act on.
+A ``Scope`` remembers, for each name, every value that can reach the point being
+read: a name assigned in both branches of an ``if`` has two. Values stay unevaluated
+(an expression and the scope to read it in) until something asks for them; the
+partial evaluator (``validator.parse.evaluate``) turns them into SQL text.
 """
 from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
+from typing import Iterable
 
 from validator.model import OpKind, Operation, Origin
-from validator.parse import sqlalchemy_ops, strings
+from validator.parse import sqlalchemy_ops
 from validator.parse.strings import SqlText
 
-TEXT_FACTORIES = {"text", "literal_column", "DDL"}
-PASS_THROUGH = {"bindparams", "columns", "execution_options", "strip", "lstrip", "rstrip", "compile"}
-DEDENT = {"dedent", "cleandoc"}
 _DEPTH_LIMIT = 50
 
 
 @dataclass(frozen=True)
-class Unresolved:
-    reason: str
+class Bound:
+    """One value a name can hold: an expression read in ``scope``, SQL text already
+    computed (a piece of ``split``), or nothing the linter can see (``expr`` and
+    ``text`` both None: a loop variable over unknown items, an unpassed parameter)."""
+
+    expr: ast.expr | ast.FunctionDef | ast.AsyncFunctionDef | None  # a ``def`` binds its name too
+    scope: "Scope | None" = None
+    text: SqlText | None = None
+    yielded: bool = False  # an item a generator function yields, rather than a value it returns
+    here: bool = False  # read in the scope that holds it (kept as a flag: a reference would be a cycle)
+
+    @property
+    def unknown(self) -> bool:
+        return self.expr is None and self.text is None
+
+
+UNKNOWN = Bound(None)
+
+
+# Values that read no name when they are read: nothing to freeze (a lambda reads its names
+# when it is called, as Python does).
+_READS_NO_NAME = (ast.Constant, ast.Lambda)
 
 
 class Scope:
-    """Names bound to expressions, each remembered with the scope it must be resolved in."""
+    """Names bound to values, each remembered with the scope it must be read in."""
 
-    def __init__(self, parent: "Scope | None"):
+    __slots__ = ("parent", "names")
+
+    def __init__(self, parent: "Scope | None", names: dict | None = None):
         self.parent = parent
-        self.names: dict[str, tuple[ast.expr, "Scope"] | None] = {}
+        self.names: dict[str, tuple[Bound, ...]] = names if names is not None else {}
 
-    def set(self, name: str, expr: ast.expr, scope: "Scope", left_scope: "Scope | None" = None) -> None:
-        self.names[name] = (expr, scope)
+    def set(self, name: str, expr: ast.expr, scope: "Scope") -> None:
+        """``name = expr``; the expression is read in the scope as it is now, not as it
+        becomes (``sql = sql + " CASCADE"`` reads the previous ``sql``). A lambda's body
+        reads its names when it is called, as Python does."""
+        where = scope.frozen() if scope is self and not isinstance(expr, _READS_NO_NAME) else scope
+        self.names[name] = (Bound(expr, None, here=True) if where is self else Bound(expr, where),)
+
+    def set_values(self, name: str, values: Iterable[Bound]) -> None:
+        # a scope never refers to itself: the parse tree it holds dies with the file, by reference counting
+        self.names[name] = tuple(Bound(b.expr, None, b.text, b.yielded, True) if b.scope is self else b
+                                 for b in values) or (UNKNOWN,)
 
     def forget(self, name: str) -> None:
-        self.names[name] = None  # shadows a module constant of the same name
+        self.names[name] = (UNKNOWN,)  # shadows a module constant of the same name
 
-    def get(self, name: str) -> tuple[ast.expr, "Scope"] | None:
+    def bindings(self, name: str) -> tuple[Bound, ...] | None:
+        """Every value ``name`` can hold here; None when no scope binds it."""
         scope: Scope | None = self
         while scope is not None:
-            if name in scope.names:
-                return scope.names[name]
+            found = scope.names.get(name)
+            if found is not None:
+                if any(b.here for b in found):
+                    return tuple(Bound(b.expr, scope, b.text, b.yielded) if b.here else b for b in found)
+                return found
             scope = scope.parent
         return None
+
+    def get(self, name: str) -> tuple[ast.expr, "Scope"] | None:
+        """The expression ``name`` holds when it holds exactly one, with its scope."""
+        found = self.bindings(name)
+        if found is None or len(found) != 1 or found[0].expr is None:
+            return None
+        return found[0].expr, found[0].scope
+
+    def frozen(self) -> "Scope":
+        """This scope's bindings as they are now, for a value read later."""
+        return Scope(self.parent, dict(self.names))
+
+    def snapshot(self) -> dict[str, tuple[Bound, ...]]:
+        return dict(self.names)
+
+    def restore(self, names: dict[str, tuple[Bound, ...]]) -> None:
+        self.names = dict(names)
+
+    def merge(self, *others: dict[str, tuple[Bound, ...]]) -> None:
+        """After branches: each name holds what any branch left in it."""
+        for other in others:
+            for name in self.names.keys() | other.keys():
+                mine, theirs = self.names.get(name), other.get(name)
+                if mine is theirs:
+                    continue
+                outer = self.parent.bindings(name) if self.parent is not None else None
+                mine = mine if mine is not None else (outer or (UNKNOWN,))
+                theirs = theirs if theirs is not None else (outer or (UNKNOWN,))
+                self.names[name] = mine + tuple(b for b in theirs if b not in mine)
 
 
 def _callee(call: ast.Call) -> str | None:
@@ -57,114 +119,7 @@ def _callee(call: ast.Call) -> str | None:
 
 
 class Resolver:
-    def __init__(self, source: strings.Source):
-        self.source = source
-        self._start = source.start
-
-    def text(self, expr: ast.expr | None, scope: Scope, depth: int = 0) -> SqlText | Unresolved:
-        if expr is None:
-            return Unresolved("no SQL argument")
-        if depth > _DEPTH_LIMIT:
-            return Unresolved("the SQL is built through too many names to follow")
-        if isinstance(expr, (ast.Constant, ast.JoinedStr)):
-            segment = self.source.segment(expr)
-            if isinstance(expr, ast.Constant) and not isinstance(expr.value, str):
-                return Unresolved(f"`{_short(segment)}` is not SQL text")
-            line, col = self._start(expr)
-            decoded = strings.literal(segment, line, col)
-            if decoded is None:
-                return Unresolved(f"`{_short(segment)}` is not a string literal")
-            if isinstance(expr, ast.JoinedStr):
-                return strings.substitute(decoded, self._fields(expr, scope, depth))
-            return decoded
-        if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add):
-            left = self.text(expr.left, scope, depth + 1)
-            right = self.text(expr.right, scope, depth + 1)
-            if isinstance(left, Unresolved):
-                return left
-            if isinstance(right, Unresolved):
-                return right
-            return left + right
-        if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Mod):
-            left = self.text(expr.left, scope, depth + 1)
-            if isinstance(left, Unresolved):
-                return left
-            values = expr.right.elts if isinstance(expr.right, ast.Tuple) else [expr.right]
-            return self._name_fields(left, strings.format_fields(left, "percent"), values, {})
-        if isinstance(expr, ast.Name):
-            bound = scope.get(expr.id)
-            if bound is None:
-                return Unresolved(f"`{expr.id}` is not a constant this file defines")
-            value, where = bound
-            return self.text(value, where, depth + 1)
-        if isinstance(expr, ast.Call):
-            return self._call_text(expr, scope, depth)
-        return Unresolved(f"`{_short(self.source.segment(expr))}` is computed at run time")
-
-    def _fields(self, expr: ast.JoinedStr, scope: Scope, depth: int) -> dict[int, SqlText]:
-        """f-string fields whose value is a constant of this file: their text, by field number."""
-        values: dict[int, SqlText] = {}
-        fields = [v for v in expr.values if isinstance(v, ast.FormattedValue)]
-        for i, field in enumerate(fields):
-            if field.conversion not in (-1, None) or field.format_spec is not None:
-                continue
-            value, where = field.value, scope
-            for _ in range(_DEPTH_LIMIT):
-                if not isinstance(value, ast.Name) or where.get(value.id) is None:
-                    break
-                value, where = where.get(value.id)
-            if isinstance(value, ast.Constant) and isinstance(value.value, (int, float)) \
-                    and not isinstance(value.value, bool):
-                line, col = self._start(value)
-                values[i] = SqlText(str(value.value), ((0, line, col),))
-                continue
-            resolved = self.text(value, where, depth + 1)
-            if isinstance(resolved, SqlText) and not resolved.placeholders:
-                values[i] = resolved
-        return values
-
-    def _name_fields(self, base: SqlText, formatted: SqlText, args: list, keywords: dict) -> SqlText:
-        """Show ``{name}`` (the argument's source) rather than the bare format field."""
-        names = list(formatted.placeholders)
-        position = 0
-        for i in range(len(base.placeholders), len(names)):
-            field = names[i]
-            value = keywords.get(field) if field in keywords else None
-            if value is None and (field in ("", "…", "s", "d", "r", "i", "f") or field.isdigit()):
-                index = int(field) if field.isdigit() else position
-                position += 0 if field.isdigit() else 1
-                value = args[index] if index < len(args) else None
-            if value is not None and not isinstance(value, ast.Starred):
-                names[i] = _short(self.source.segment(value) or field)
-        return SqlText(formatted.text, formatted.marks, tuple(names))
-
-    def _call_text(self, call: ast.Call, scope: Scope, depth: int) -> SqlText | Unresolved:
-        name = _callee(call)
-        func = call.func
-        if name in TEXT_FACTORIES or name in DEDENT:
-            arg = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "text"), None)
-            return self.text(arg, scope, depth + 1)
-        if isinstance(func, ast.Attribute) and name in PASS_THROUGH:
-            return self.text(func.value, scope, depth + 1)
-        if isinstance(func, ast.Attribute) and name == "format":
-            base = self.text(func.value, scope, depth + 1)
-            if isinstance(base, Unresolved):
-                return base
-            keywords = {k.arg: k.value for k in call.keywords if k.arg}
-            return self._name_fields(base, strings.format_fields(base, "format"), call.args, keywords)
-        if isinstance(func, ast.Attribute) and name == "join" and len(call.args) == 1 \
-                and isinstance(call.args[0], (ast.List, ast.Tuple)):
-            separator = self.text(func.value, scope, depth + 1)
-            if isinstance(separator, Unresolved):
-                return separator
-            joined: SqlText | None = None
-            for item in call.args[0].elts:
-                part = self.text(item, scope, depth + 1)
-                if isinstance(part, Unresolved):
-                    return part
-                joined = part if joined is None else joined + separator + part
-            return joined if joined is not None else SqlText("", ())
-        return Unresolved(f"`{_short(self.source.segment(call))}` is computed at run time")
+    """SQLAlchemy DML constructs (``sa.delete(t)``) and the tables they name."""
 
     def construct(self, expr: ast.expr, scope: Scope) -> tuple[Operation | None, ast.expr | None] | None:
         """A SQLAlchemy DML construct: ``sa.delete(t).where(...)``, ``t.update().values(...)``.
@@ -220,7 +175,3 @@ class Resolver:
                 return expr
         return expr
 
-
-def _short(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= 80 else text[:79] + "…"

@@ -1,13 +1,17 @@
 """SQL that cannot be read statically.
 
-migration-guard never runs a revision, so SQL built at run time (a function
-argument, a value read from the database, a call it cannot follow) or text that no
-SQL parser accepts cannot be checked. Rather than pass it silently, the statement is
-reported as a warning so that a reviewer reads it.
+migration-guard never runs a revision. It partially evaluates the SQL a revision
+builds (constants, f-strings, ``format``, ``join``, the file's own functions...) and
+checks the literal skeleton: ``f"DROP TABLE {name}"`` is still a ``DROP TABLE``. What is
+left has no readable verb: text read from a file, fetched from the database or built
+by code outside the revision, text that no SQL parser accepts, or a value where the
+evaluation stopped (a function that calls itself, too many possible values; the
+message says which). Rather than pass it silently, the statement is reported as a
+warning so that a reviewer reads it.
 
-**Safer alternative**: pass SQL as a literal string, a module-level constant, or an
-f-string whose placeholders only stand for identifiers; migration-guard follows all
-three. Where the SQL really is dynamic, review it and add a bypass with the reason:
+**Safer alternative**: pass SQL the revision states (a literal, a constant, or text
+built from them in the file); migration-guard follows it and checks each statement.
+Where the SQL really is dynamic, review it and add a bypass with the reason:
 
     op.execute(build_cleanup_sql(batch))  # CI:DESTRUCTIVE_OK reviewed: deletes expired rows only
 """
