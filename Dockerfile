@@ -20,7 +20,7 @@ RUN python -m venv --without-pip /opt/mg \
  && find /opt/mg -name '*.so' -exec strip --strip-unneeded {} + \
  && find /opt/mg \( -name '*.c' -o -name '*.h' -o -name '*.pyx' -o -name '*.pxd' -o -name '*.pyi' \) -delete \
  && /opt/mg/bin/python -m compileall -q -j 0 --invalidation-mode unchecked-hash /opt/mg/lib \
- && /opt/mg/bin/python -c "import validator.github.action, validator.github.publish, validator.engine, github, pglast"
+ && /opt/mg/bin/python -c "import migration_guard.github.action, migration_guard.github.publish, migration_guard.engine, github, pglast"
 
 FROM python:3.12-slim
 # Unbuffered: workflow commands on stdout must not land out of order with stderr.

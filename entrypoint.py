@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The container's entry point: run the migration-guard action (validator.github.action).
+"""The container's entry point: run the migration-guard action (migration_guard.github.action).
 
 Works from an installed package or from a checkout (``python entrypoint.py``).
 """
@@ -16,19 +16,32 @@ gc.disable()
 
 def _internal_error(exc: Exception) -> None:
     try:
-        from validator.github.commands import error
+        from migration_guard.github.commands import error
     except Exception:  # noqa: BLE001 - the package itself is broken: no repository text to escape
         print(f"::error title=migration-guard::internal error ({type(exc).__name__})", flush=True)
         return
     error(f"internal error ({type(exc).__name__}: {exc}"[:500] + ")")
 
 
-def _run() -> int:
-    here = os.path.dirname(os.path.abspath(__file__))
-    if here not in sys.path:
-        sys.path.insert(1, here)  # after the installed packages: an installed validator wins
+def _package() -> None:
+    """Installed, the package is ``migration_guard``; in a checkout it is the ``validator/`` folder."""
     try:
-        from validator.github.action import main
+        import migration_guard  # noqa: F401
+    except ImportError:
+        import importlib.util
+
+        folder = os.path.join(os.path.dirname(os.path.abspath(__file__)), "validator")
+        spec = importlib.util.spec_from_file_location(
+            "migration_guard", os.path.join(folder, "__init__.py"), submodule_search_locations=[folder])
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["migration_guard"] = module
+        spec.loader.exec_module(module)
+
+
+def _run() -> int:
+    try:
+        _package()
+        from migration_guard.github.action import main
 
         return main()
     except KeyboardInterrupt:

@@ -3,7 +3,7 @@
 Builds a tree of ``--files`` files (default 20,000) shaped like a monorepo: application
 packages, a node_modules folder and a virtualenv that must be skipped, three Alembic
 environments (an ini below the root, a Flask-Migrate folder, a package resource), then
-times ``validator.discover.find`` and, as the baseline in the same run, ``os.walk`` listing
+times ``migration_guard.discover.find`` and, as the baseline in the same run, ``os.walk`` listing
 every file. Prints every run and the medians; exits 0.
 
     .venv/bin/python bench/discover_bench.py [--files 20000] [--runs 7] [--keep DIR]
@@ -19,8 +19,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from validator.config import Settings  # noqa: E402
-from validator.discover import find  # noqa: E402
+from migration_guard.config import Settings  # noqa: E402
+from migration_guard.discover import find  # noqa: E402
 
 ENV_PY = "from alembic import context\n"
 

@@ -119,7 +119,7 @@ def engine_command() -> list[str]:
     beside = PYTHON.parent / "migration-guard"
     if beside.exists():
         return [str(beside)]
-    return [str(PYTHON), "-m", "validator"]
+    return [str(PYTHON), "-m", "migration_guard"]
 
 
 def engine_env() -> dict[str, str]:

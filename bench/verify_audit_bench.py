@@ -21,10 +21,10 @@ sys.path.insert(0, str(ROOT))
 
 from tests.support.attribution import ALEMBIC_INI  # noqa: E402
 from tests.support.postgres import postgres_server  # noqa: E402
-from validator.verify.alembic_runner import AlembicProject  # noqa: E402
-from validator.verify.audit import Audit  # noqa: E402
-from validator.verify.runner import connect  # noqa: E402
-from validator.verify.urls import parse_database_url  # noqa: E402
+from migration_guard.verify.alembic_runner import AlembicProject  # noqa: E402
+from migration_guard.verify.audit import Audit  # noqa: E402
+from migration_guard.verify.runner import connect  # noqa: E402
+from migration_guard.verify.urls import parse_database_url  # noqa: E402
 
 
 def one(server, mode: str) -> tuple[float, float, int]:

@@ -6,8 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from validator.config import Settings
-from validator.engine import lint_paths, lint_sources
+from migration_guard.config import Settings
+from migration_guard.engine import lint_paths, lint_sources
 
 
 def findings(data: bytes):
@@ -93,7 +93,7 @@ def test_lint_never_imports_the_revision(tmp_path: Path) -> None:
         "    op.drop_table('t')\n",
         encoding="utf-8",
     )
-    done = subprocess.run([sys.executable, "-m", "validator", "lint", "--format", "json", str(revision)],
+    done = subprocess.run([sys.executable, "-m", "migration_guard", "lint", "--format", "json", str(revision)],
                           capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode == 1, done.stderr
     assert [f["code"] for f in json.loads(done.stdout)["findings"]] == ["MG101", "MG211"]

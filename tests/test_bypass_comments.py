@@ -20,9 +20,9 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-from validator.model import Bypass
-from validator.parse.comments import LAYOUT, StatementIndex, bypasses_from, python_bypasses
-from validator.parse.strings import Source
+from migration_guard.model import Bypass
+from migration_guard.parse.comments import LAYOUT, StatementIndex, bypasses_from, python_bypasses
+from migration_guard.parse.strings import Source
 
 TOKEN = "CI:DESTRUCTIVE_OK"
 ROOT = Path(__file__).resolve().parent.parent

@@ -15,7 +15,7 @@ BYPASS = (RECORD / "bypass.py").read_text(encoding="utf-8")
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "validator", *args], capture_output=True, text=True, cwd=cwd)
+    return subprocess.run([sys.executable, "-m", "migration_guard", *args], capture_output=True, text=True, cwd=cwd)
 
 
 def write(root: Path, name: str, text: str) -> Path:

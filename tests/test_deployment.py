@@ -29,7 +29,7 @@ def run_migrations_online():
 
 def lint(root: Path, *args: str) -> list[tuple[str, int]]:
     """The lock findings (MG2xx): the revision graph of these small trees is not under test."""
-    done = subprocess.run([sys.executable, "-m", "validator", "lint", "--format", "json", *args],
+    done = subprocess.run([sys.executable, "-m", "migration_guard", "lint", "--format", "json", *args],
                           capture_output=True, text=True, cwd=root)
     assert done.returncode in (0, 1), done.stderr
     return [(f["code"], f["line"]) for f in json.loads(done.stdout)["findings"] if f["code"].startswith("MG2")]
@@ -72,7 +72,7 @@ def test_a_comment_in_env_py_is_not_a_setting(tmp_path: Path) -> None:
 @pytest.mark.parametrize("env_py", [None, "def broken(:\n"])
 def test_missing_or_unreadable_env_py_fails_closed(tmp_path: Path, env_py: str | None) -> None:
     tree(tmp_path, env_py, {"0002_note.py": ADD_COLUMN})
-    done = subprocess.run([sys.executable, "-m", "validator", "lint", "--format", "json"],
+    done = subprocess.run([sys.executable, "-m", "migration_guard", "lint", "--format", "json"],
                           capture_output=True, text=True, cwd=tmp_path)
     findings = [f for f in json.loads(done.stdout)["findings"] if f["code"].startswith("MG2")]
     assert [(f["code"], f["line"]) for f in findings] == [("MG211", 6)]

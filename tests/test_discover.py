@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from validator.config import Settings
-from validator.discover import find
+from migration_guard.config import Settings
+from migration_guard.discover import find
 
 DROP = '''"""drop {table}"""
 from alembic import op
@@ -54,7 +54,7 @@ def tree(root: Path, files: dict[str, str]) -> Path:
 
 
 def lint(root: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "validator", "lint", *args], capture_output=True, text=True, cwd=root)
+    return subprocess.run([sys.executable, "-m", "migration_guard", "lint", *args], capture_output=True, text=True, cwd=root)
 
 
 def lint_json(root: Path, *args: str) -> tuple[int, dict]:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from validator.config import ConfigError, Settings, from_table
-from validator.downgrade import DowngradePolicy
-from validator.engine import lint_paths
+from migration_guard.config import ConfigError, Settings, from_table
+from migration_guard.downgrade import DowngradePolicy
+from migration_guard.engine import lint_paths
 
 REVISION = '''\
 from alembic import op

@@ -21,9 +21,9 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-from validator.config import Settings
-from validator.engine import lint_sources
-from validator.parse.source import Unreadable, read
+from migration_guard.config import Settings
+from migration_guard.engine import lint_sources
+from migration_guard.parse.source import Unreadable, read
 
 ROOT = Path(__file__).resolve().parent.parent
 PATH = "alembic/versions/0001_case.py"

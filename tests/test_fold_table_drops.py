@@ -1,8 +1,8 @@
 """A table drop lists the parts of the table the same revision drops, and only those."""
 from __future__ import annotations
 
-from validator.config import Settings, from_table
-from validator.engine import lint_sources
+from migration_guard.config import Settings, from_table
+from migration_guard.engine import lint_sources
 
 SOURCE = '''from alembic import op
 def upgrade():

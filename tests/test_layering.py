@@ -47,16 +47,16 @@ def test_the_code_keeps_every_contract():
 
 
 @pytest.mark.parametrize("importer,imported,contract", [
-    ("validator.parse.python", "validator.config", "layers"),  # the parser is handed its settings
-    ("validator.render.text", "validator.rules", "layers"),  # renderers know no rule
-    ("validator.model", "validator.engine", "layers"),
-    ("validator.engine", "validator.github.action", "layers"),
-    ("validator.bypass", "validator.discover", "layers"),  # one layer, independent
-    ("validator.rules._graph", "validator.rules.multiple_heads", "no-cycles"),
-    ("validator.parse.plpgsql", "validator.parse.sql", "no-cycles"),  # the circle op-vocabulary removed
-    ("validator.github.review", "validator.render._common", "private-modules"),
-    ("validator.rules.drop_table", "pglast", "rules-read-operations"),
-    ("validator.rules.truncate", "sqlparse", "rules-read-operations"),
+    ("migration_guard.parse.python", "migration_guard.config", "layers"),  # the parser is handed its settings
+    ("migration_guard.render.text", "migration_guard.rules", "layers"),  # renderers know no rule
+    ("migration_guard.model", "migration_guard.engine", "layers"),
+    ("migration_guard.engine", "migration_guard.github.action", "layers"),
+    ("migration_guard.bypass", "migration_guard.discover", "layers"),  # one layer, independent
+    ("migration_guard.rules._graph", "migration_guard.rules.multiple_heads", "no-cycles"),
+    ("migration_guard.parse.plpgsql", "migration_guard.parse.sql", "no-cycles"),  # the circle op-vocabulary removed
+    ("migration_guard.github.review", "migration_guard.render._common", "private-modules"),
+    ("migration_guard.rules.drop_table", "pglast", "rules-read-operations"),
+    ("migration_guard.rules.truncate", "sqlparse", "rules-read-operations"),
 ])
 def test_each_contract_breaks_on_the_import_it_forbids(importer, imported, contract):
     assert _kept((contract,))
@@ -64,12 +64,12 @@ def test_each_contract_breaks_on_the_import_it_forbids(importer, imported, contr
 
 
 def _rule_modules(graph) -> set[str]:
-    return {m for m in graph.find_children("validator.rules") if not m.rsplit(".", 1)[1].startswith("_")
-            and m != "validator.rules.meta"}
+    return {m for m in graph.find_children("migration_guard.rules") if not m.rsplit(".", 1)[1].startswith("_")
+            and m != "migration_guard.rules.meta"}
 
 
 def test_no_rule_imports_another_rule():
-    graph = grimp.build_graph("validator", cache_dir=None)
+    graph = grimp.build_graph("migration_guard", cache_dir=None)
     rules = _rule_modules(graph)
     assert len(rules) > 20
     crossing = {(m, other) for m in rules for other in graph.find_modules_directly_imported_by(m) & rules}

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from validator.config import Settings
-from validator.engine import lint_sources
-from validator.model import ObjectRef, OpKind, Origin, Severity, Where
-from validator.parse import parse_source
-from validator.rules import rule
+from migration_guard.config import Settings
+from migration_guard.engine import lint_sources
+from migration_guard.model import ObjectRef, OpKind, Origin, Severity, Where
+from migration_guard.parse import parse_source
+from migration_guard.rules import rule
 
 HEADER = "from alembic import op\nimport sqlalchemy as sa\n"
 RULES = Path(__file__).resolve().parent.parent / "validator" / "rules"
@@ -149,4 +149,4 @@ def test_rules_read_no_parser_words() -> None:
         assert not [w for w in parser_words if w in code], path.name
         imported = {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)} | \
             {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
-        assert not [m for m in imported if m.split(".")[0] in ("pglast", "sqlparse") or m.startswith("validator.parse")]
+        assert not [m for m in imported if m.split(".")[0] in ("pglast", "sqlparse") or m.startswith("migration_guard.parse")]

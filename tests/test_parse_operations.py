@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from validator.downgrade import DowngradePolicy
-from validator.parse import parse_source
+from migration_guard.downgrade import DowngradePolicy
+from migration_guard.parse import parse_source
 
 
 def ops(source: str):

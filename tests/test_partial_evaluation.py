@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from validator.config import Settings
-from validator.engine import lint_sources
+from migration_guard.config import Settings
+from migration_guard.engine import lint_sources
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -268,8 +268,8 @@ def test_a_parsed_file_leaves_no_reference_cycle():
     import ast
     import gc
 
-    from validator.parse import parse_source
-    from validator.parse.resolve import Bound, Scope
+    from migration_guard.parse import parse_source
+    from migration_guard.parse.resolve import Bound, Scope
 
     gc.collect()
     gc.disable()

@@ -12,9 +12,9 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-from validator import cli
-from validator.config import Settings, from_table
-from validator.engine import lint_sources
+from migration_guard import cli
+from migration_guard.config import Settings, from_table
+from migration_guard.engine import lint_sources
 
 GRAPH = {"MG401", "MG402", "MG403"}
 PROJECT_FIXTURES = Path(__file__).parent / "fixtures" / "rules" / "project"

@@ -11,8 +11,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-from validator.config import Settings, from_table
-from validator.engine import lint_sources
+from migration_guard.config import Settings, from_table
+from migration_guard.engine import lint_sources
 
 FIXTURES = Path(__file__).parent / "fixtures" / "rules"
 META = {"MG901", "MG902", "MG903", "MG904"}

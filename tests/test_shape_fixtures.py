@@ -15,8 +15,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-from validator.config import from_table
-from validator.engine import lint_paths
+from migration_guard.config import from_table
+from migration_guard.engine import lint_paths
 
 FIXTURES = Path(__file__).parent / "fixtures" / "shapes"
 ENDINGS = {"lf": "\n", "crlf": "\r\n", "cr": "\r"}

@@ -31,7 +31,7 @@ def lint(root: Path, revisions: dict[str, str], *args: str) -> list[tuple[int, s
     (root / "alembic.ini").write_text("[alembic]\nscript_location = alembic\n", encoding="utf-8")
     for name, text in revisions.items():
         (versions / name).write_text(text, encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "validator", "lint", "--format", "json", *args],
+    done = subprocess.run([sys.executable, "-m", "migration_guard", "lint", "--format", "json", *args],
                           capture_output=True, text=True, cwd=root)
     assert done.returncode in (0, 1), done.stderr
     return [(f["line"], f["message"]) for f in json.loads(done.stdout)["findings"] if f["code"] == "MG210"]

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from validator.config import Settings, from_table
-from validator.engine import lint_paths
-from validator.model import Finding, ObjectRef, Phase, Severity
-from validator.verify.coverage import cover, findings_by_revision, on_object
-from validator.verify.objects import CatalogObject, Destroyed, _attribute
+from migration_guard.config import Settings, from_table
+from migration_guard.engine import lint_paths
+from migration_guard.model import Finding, ObjectRef, Phase, Severity
+from migration_guard.verify.coverage import cover, findings_by_revision, on_object
+from migration_guard.verify.objects import CatalogObject, Destroyed, _attribute
 
 REVISION = '''from alembic import op
 import sqlalchemy as sa

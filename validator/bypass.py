@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Callable, Sequence
 
-from validator.config import Settings
-from validator.model import NOT_BYPASSABLE, Bypass, Finding, Migration, Phase, RuleInfo, Severity, Span
-from validator.rules.meta import BYPASS_WITHOUT_REASON, UNUSED_BYPASS
+from .config import Settings
+from .model import NOT_BYPASSABLE, Bypass, Finding, Migration, Phase, RuleInfo, Severity, Span
+from .rules.meta import BYPASS_WITHOUT_REASON, UNUSED_BYPASS
 
 
 def covers(bypass: Bypass, finding: Finding, statement: Span) -> bool:

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from validator import __version__
+from . import __version__
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -19,7 +19,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    from validator.config import DOWNGRADE, FAIL_ON
+    from .config import DOWNGRADE, FAIL_ON
 
     parser = _Parser(prog="migration-guard", description="Lint Alembic revisions for destructive DDL.")
     parser.add_argument("--version", action="version", version=f"migration-guard {__version__}")
@@ -39,7 +39,7 @@ def _parser() -> argparse.ArgumentParser:
     rules.add_argument("--format", choices=("text", "markdown"), default="text")
 
     verify = commands.add_parser("verify", help="apply the migrations to a real PostgreSQL and check they build")
-    from validator.verify.cli import add_arguments
+    from .verify.cli import add_arguments
 
     add_arguments(verify)
     return parser
@@ -53,7 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "rules":
         return _rules(args)
     if args.command == "verify":
-        from validator.verify.cli import run
+        from .verify.cli import run
 
         return run(args)
     parser.print_help(sys.stderr)
@@ -68,8 +68,8 @@ def _fail(message: str) -> int:
 def _lint(args: argparse.Namespace) -> int:
     import gc
 
-    from validator import config, discover, engine
-    from validator.render import render
+    from . import config, discover, engine
+    from .render import render
 
     # Parse trees are large and acyclic: a young-generation collection every few hundred
     # allocations rescans them for nothing. Freezing what is loaded also keeps forked
@@ -117,7 +117,7 @@ def _environments_of(arguments: Sequence[str], paths: Sequence[str], found) -> t
     whose ``*.py`` files stand in as its siblings. Paths are compared as strings made absolute:
     thousands of files must not cost a system call each.
     """
-    from validator.model import Environment
+    from .model import Environment
 
     root = os.path.join(os.path.abspath(found.root), "")
     folders = [(os.path.abspath(a) + os.sep, a) for a in arguments if os.path.isdir(a)]
@@ -149,7 +149,7 @@ def _python_files_in(directory: str) -> list[str]:
 
 
 def _rules(args: argparse.Namespace) -> int:
-    from validator.rules import all_rules, meta_rules
+    from .rules import all_rules, meta_rules
 
     infos = [r.info for r in all_rules()] + list(meta_rules())
     infos.sort(key=lambda i: i.code)

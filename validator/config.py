@@ -10,8 +10,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
 
-from validator.downgrade import CHOICES as DOWNGRADE, DowngradePolicy
-from validator.model import BYPASS_TOKEN, DIALECTS, Severity
+from .downgrade import CHOICES as DOWNGRADE, DowngradePolicy
+from .model import BYPASS_TOKEN, DIALECTS, Severity
 
 FAIL_ON = ("error", "warning", "never")
 
@@ -70,7 +70,7 @@ def _globs(key: str, value: Any) -> tuple[str, ...]:
 
 
 def _rule_code(key: str, name: Any) -> str:
-    from validator.rules import lookup
+    from .rules import lookup
 
     info = lookup(name) if isinstance(name, str) else None
     if info is None:

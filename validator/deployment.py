@@ -10,11 +10,11 @@ import os
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from validator.config import Settings
-from validator.downgrade import DowngradePolicy
-from validator.model import Deployment, Environment, OpKind, Phase, schema_key
-from validator.parse import parse_source
-from validator.parse.env_py import sets_lock_timeout
+from .config import Settings
+from .downgrade import DowngradePolicy
+from .model import Deployment, Environment, OpKind, Phase, schema_key
+from .parse import parse_source
+from .parse.env_py import sets_lock_timeout
 
 Placed = tuple[str, Deployment]  # (absolute folder, with a trailing separator; its revisions' deployment)
 

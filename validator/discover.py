@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Iterable, Sequence
 
-from validator.config import Settings
-from validator.model import Environment
+from .config import Settings
+from .model import Environment
 
 
 class DiscoveryError(RuntimeError):
@@ -133,7 +133,7 @@ def _pyproject_environment(root: Path, pyproject: str, tree: _Tree) -> tuple[lis
         return [], []
     if "tool.alembic" not in text and "[tool]" not in text:
         return [], []  # the common case: no need to parse
-    from validator.config import read_toml
+    from .config import read_toml
 
     try:
         table = read_toml(text).get("tool", {}).get("alembic")

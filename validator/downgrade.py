@@ -10,7 +10,7 @@ import enum
 from dataclasses import replace
 from typing import Callable, Iterable, Sequence
 
-from validator.model import Bypass, Finding, Phase, Severity, Span
+from .model import Bypass, Finding, Phase, Severity, Span
 
 
 class DowngradePolicy(str, enum.Enum):

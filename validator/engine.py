@@ -8,13 +8,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from validator import bypass, deployment, history
-from validator.config import Settings
-from validator.fold import fold_into_table_drops
-from validator.model import Environment, Finding, Migration, OpKind, Operation, Phase, Report, RuleInfo, Severity, Span
-from validator.parse import parse_source, revision_only
-from validator.rules import Rule, all_rules, meta_rules
-from validator.rules.meta import PARSE_ERROR
+from . import bypass, deployment, history
+from .config import Settings
+from .fold import fold_into_table_drops
+from .model import Environment, Finding, Migration, OpKind, Operation, Phase, Report, RuleInfo, Severity, Span
+from .parse import parse_source, revision_only
+from .rules import Rule, all_rules, meta_rules
+from .rules.meta import PARSE_ERROR
 
 
 def active_rules(settings: Settings) -> tuple[Rule, ...]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Sequence
 
-from validator.model import Finding, OpKind, Operation, Span, table_key
+from .model import Finding, OpKind, Operation, Span, table_key
 
 DROP_TABLE_CODE = "MG101"
 _PARTS = {OpKind.DROP_INDEX: "index", OpKind.DROP_CONSTRAINT: "constraint", OpKind.DROP_COLUMN: "column"}

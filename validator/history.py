@@ -12,10 +12,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Iterator
 
-from validator.config import Settings
-from validator.downgrade import DowngradePolicy
-from validator.model import Migration, OpKind, Operation, Phase, schema_key
-from validator.parse import parse_source, revision_only
+from .config import Settings
+from .downgrade import DowngradePolicy
+from .model import Migration, OpKind, Operation, Phase, schema_key
+from .parse import parse_source, revision_only
 
 _MAX_REVISIONS = 2000  # a chain longer than any real project's is cut short: the type stays unknown
 _UNKNOWN = object()

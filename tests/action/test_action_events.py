@@ -4,7 +4,7 @@ import re
 import pytest
 
 from harness import ALEMBIC_INI, BASE_REVISION, ENV_PY, Git, pr_event, run_action
-from validator.github.markers import FP_RE
+from migration_guard.github.markers import FP_RE
 
 DROP = BASE_REVISION.replace('revision = "0001"\ndown_revision = None', 'revision = "0002"\ndown_revision = "0001"').replace(
     '    op.create_table("users", sa.Column("id", sa.Integer, primary_key=True), sa.Column("nickname", sa.Text))',

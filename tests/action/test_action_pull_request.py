@@ -6,7 +6,7 @@ import pytest
 
 from fake_server import HUMAN, OTHER_BOT
 from harness import ALEMBIC_INI, BASE_REVISION, ENV_PY, REPO, Git, pr_event, run_action
-from validator.github.markers import FP_RE, SUMMARY_MARKER
+from migration_guard.github.markers import FP_RE, SUMMARY_MARKER
 
 DROP_PATH = "alembic/versions/0002_drop_legacy.py"
 DROP = '''"""drop legacy"""

@@ -1,5 +1,5 @@
 """Hand-made findings and reports for the GitHub-layer tests (no parser involved)."""
-from validator.model import Finding, Phase, Report, Severity
+from migration_guard.model import Finding, Phase, Report, Severity
 
 
 def finding(path="alembic/versions/a1_drop.py", line=5, code="MG101", rule="drop-table", statement='op.drop_table("users")',

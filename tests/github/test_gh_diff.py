@@ -1,4 +1,4 @@
-from validator.github.diff import commentable_lines, placement
+from migration_guard.github.diff import commentable_lines, placement
 
 PATCH = """@@ -1,3 +1,4 @@
  import sqlalchemy as sa

@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from validator.render import markdown as md
+from migration_guard.render import markdown as md
 
 ZWSP = "\u200b"
 PAYLOADS = [

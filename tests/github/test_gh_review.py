@@ -2,11 +2,11 @@ import pytest
 
 from fake_server import HUMAN, OTHER_BOT
 from findings import finding
-from validator.github import review
-from validator.github.client import connect
-from validator.github.diff import commentable_lines
-from validator.github.writes import WriteDenied
-from validator.model import Severity
+from migration_guard.github import review
+from migration_guard.github.client import connect
+from migration_guard.github.diff import commentable_lines
+from migration_guard.github.writes import WriteDenied
+from migration_guard.model import Severity
 
 HEAD, BASE = "a" * 40, "b" * 40
 PATH = "alembic/versions/a1_drop.py"

@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 
-from validator.github import commands, event, inputs, sources
+from migration_guard.github import commands, event, inputs, sources
 
 SHA_A, SHA_B = "a" * 40, "b" * 40
 

@@ -2,12 +2,12 @@ import pytest
 
 from fake_server import HUMAN, OTHER_BOT
 from findings import finding, report
-from validator.github import summary
-from validator.github.client import connect
-from validator.github.markers import COMMENT_LIMIT, SUMMARY_MARKER
-from validator.github.writes import WriteDenied
-from validator.model import Severity
-from validator.render import markdown as md
+from migration_guard.github import summary
+from migration_guard.github.client import connect
+from migration_guard.github.markers import COMMENT_LIMIT, SUMMARY_MARKER
+from migration_guard.github.writes import WriteDenied
+from migration_guard.model import Severity
+from migration_guard.render import markdown as md
 
 HEAD = "a" * 40
 

@@ -358,7 +358,7 @@ def test_reference_project_with_data_fills_every_table_and_loses_no_row(capsys, 
 
 
 def test_markdown_sql_is_cut_at_its_budget(monkeypatch):
-    from validator.verify import report as report_module
+    from migration_guard.verify import report as report_module
 
     runs = [{"revision": f"r{i}", "audit_seconds": 0.0,
              "statements": [{"sql": "SELECT " + "x" * 500, "seconds": 0.001, "locks": [], "rows": None,

@@ -10,7 +10,7 @@ from tests.support.attribution import EXAMPLE, ROOT
 
 
 def test_reference_project_passes_lint():
-    proc = subprocess.run([sys.executable, "-m", "validator", "lint", "--format", "json",
+    proc = subprocess.run([sys.executable, "-m", "migration_guard", "lint", "--format", "json",
                            str(EXAMPLE / "alembic" / "versions")],
                           capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr

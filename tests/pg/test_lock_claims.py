@@ -15,8 +15,8 @@ from contextlib import contextmanager
 import psycopg
 import pytest
 
-from validator.config import Settings, from_table
-from validator.engine import lint_sources
+from migration_guard.config import Settings, from_table
+from migration_guard.engine import lint_sources
 
 ROWS = 2000
 

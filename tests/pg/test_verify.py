@@ -12,8 +12,8 @@ from pathlib import Path
 from tests.support.alembic_project import project, sql
 from tests.support.attribution import ALEMBIC_INI, MATVIEWS, ROOT, connect
 
-from validator.verify import cli
-from validator.verify.report import md
+from migration_guard.verify import cli
+from migration_guard.verify.report import md
 
 def verify(capsys, url: str | None, ini: str, expect: str = "", fmt: str = "json", *, config: str | None = None,
            with_data: bool = False, fail_uncovered: str = ""):
@@ -193,7 +193,7 @@ def test_a_database_that_is_not_empty_is_refused(capsys, database_url):
 def test_module_entry_point_keeps_stdout_clean(database_url, tmp_path):
     ini = project(tmp_path, ("m1", None, sql("CREATE TABLE m (id int)"), sql("DROP TABLE m")))
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    proc = subprocess.run([sys.executable, "-m", "validator.verify", "--database-url", database_url,
+    proc = subprocess.run([sys.executable, "-m", "migration_guard.verify", "--database-url", database_url,
                            "--alembic-ini", ini, "--format", "json"],
                           capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
     assert proc.returncode == 0, proc.stderr
@@ -238,12 +238,12 @@ def test_a_revision_file_that_does_not_import_fails_the_upgrade(capsys, database
 
 
 def test_the_cli_subcommand_is_wired_and_imports_nothing_heavy_until_run():
-    proc = subprocess.run([sys.executable, "-m", "validator", "verify", "--database-url", "mysql://u:pw@h/db"],
+    proc = subprocess.run([sys.executable, "-m", "migration_guard", "verify", "--database-url", "mysql://u:pw@h/db"],
                           capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr == ("migration-guard verify: error: invalid database URL mysql://u:***@h/db: "
                            "expected postgresql://user:password@host:port/database\n")
-    probe = ("import sys, validator.cli, validator.verify.cli, validator.verify.runner; "
+    probe = ("import sys, migration_guard.cli, migration_guard.verify.cli, migration_guard.verify.runner; "
              "print(sorted({m.split('.')[0] for m in sys.modules} & {'alembic', 'sqlalchemy', 'psycopg'}))")
     proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert proc.stdout.strip() == "[]", proc.stderr

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from validator.model import Environment, Finding, ObjectRef, Phase, Report, RuleInfo, Severity
+from migration_guard.model import Environment, Finding, ObjectRef, Phase, Report, RuleInfo, Severity
 
 GOLDEN = Path(__file__).parent / "golden"
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import jsonschema
 
-from validator.config import Settings
-from validator.engine import lint_sources
-from validator.render import FORMATS
+from migration_guard.config import Settings
+from migration_guard.engine import lint_sources
+from migration_guard.render import FORMATS
 
 CRAFTED = b'''"""Crafted revision: ::error::from-docstring ##[error]legacy"""
 from alembic import op

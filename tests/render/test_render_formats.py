@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from validator.render import FORMATS, render
+from migration_guard.render import FORMATS, render
 
 
 def test_every_format_is_registered_and_returns_text(report, empty_report):
@@ -20,9 +20,9 @@ def test_every_format_is_registered_and_returns_text(report, empty_report):
 
 def test_renderers_do_not_import_rules_or_engine():
     code = (
-        "import sys, validator.render;"
-        "bad = sorted(m for m in sys.modules if m.startswith(('validator.rules', 'validator.engine',"
-        " 'validator.parse', 'validator.github', 'jinja2', 'github')));"
+        "import sys, migration_guard.render;"
+        "bad = sorted(m for m in sys.modules if m.startswith(('migration_guard.rules', 'migration_guard.engine',"
+        " 'migration_guard.parse', 'migration_guard.github', 'jinja2', 'github')));"
         "print(bad); sys.exit(1 if bad else 0)"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

@@ -6,8 +6,8 @@ from dataclasses import replace
 import pytest
 
 from render_fixtures import FINDINGS, INJECTION_PATH
-from validator.model import Report, Severity
-from validator.render.github import MESSAGE_LIMIT, escape_data, escape_property, render_github
+from migration_guard.model import Report, Severity
+from migration_guard.render.github import MESSAGE_LIMIT, escape_data, escape_property, render_github
 
 COMMAND = re.compile(r"^::(error|warning|notice) ([^:]*)::(.*)$")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from render_fixtures import assert_golden, empty_report, full_report
-from validator.render import FORMATS
-from validator.render.text import render_text
+from migration_guard.render import FORMATS
+from migration_guard.render.text import render_text
 
 EXTENSIONS = {"text": "txt", "json": "json", "sarif": "sarif.json", "github": "github.txt"}
 

@@ -4,8 +4,8 @@ import json
 from dataclasses import replace
 
 from render_fixtures import FINDINGS, INJECTION_STATEMENT
-from validator.model import Report
-from validator.render.json_format import render_json
+from migration_guard.model import Report
+from migration_guard.render.json_format import render_json
 
 FINDING_KEYS = [
     "code", "rule", "severity", "path", "line", "end_line", "column", "phase",
@@ -115,7 +115,7 @@ def test_indented_layout_is_byte_for_byte_the_json_modules():
     """The fast indented encoder writes exactly what ``json.dumps(indent=...)`` writes."""
     import random
 
-    from validator.render._common import _indented
+    from migration_guard.render._common import _indented
 
     rng = random.Random(20251115)
     values = [_random_value(rng) for _ in range(3000)] + [

@@ -10,9 +10,9 @@ import jsonschema
 import pytest
 
 from render_fixtures import FINDINGS, INJECTION_PATH
-from validator import __version__
-from validator.model import Report
-from validator.render.sarif import FINGERPRINT_KEY, artifact_uri, render_sarif
+from migration_guard import __version__
+from migration_guard.model import Report
+from migration_guard.render.sarif import FINGERPRINT_KEY, artifact_uri, render_sarif
 
 SCHEMA = json.loads((Path(__file__).parent / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
 VALIDATOR = jsonschema.Draft7Validator(SCHEMA)

@@ -4,8 +4,8 @@ import re
 from dataclasses import replace
 
 from render_fixtures import FINDINGS, INJECTION_PATH
-from validator.model import Report, Severity
-from validator.render.text import STATEMENT_LINES, render_text, statement_excerpt
+from migration_guard.model import Report, Severity
+from migration_guard.render.text import STATEMENT_LINES, render_text, statement_excerpt
 
 OUR_STYLES = re.compile(r"\x1b\[[0-9;]*m")
 

@@ -9,11 +9,11 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from validator.config import ConfigError, Settings, load
-from validator.discover import DiscoveryError, find, glob_files, revision_files
-from validator.github import commands, event as events, inputs as action_inputs, sources
-from validator.model import Report
-from validator.render import markdown as md, plural
+from ..config import ConfigError, Settings, load
+from ..discover import DiscoveryError, find, glob_files, revision_files
+from . import commands, event as events, inputs as action_inputs, sources
+from ..model import Report
+from ..render import markdown as md, plural
 
 ANNOTATIONS_SHOWN = 10  # per type per step; the rest stay in the log
 
@@ -43,7 +43,7 @@ class Action:
 
     def _adopt_verified_pull(self) -> None:
         """workflow_run: post only on a PR whose head is the commit the checked run saw."""
-        from validator.github.writes import describe
+        from .writes import describe
 
         try:
             head, base = self.pull.head.sha, self.pull.base.sha
@@ -58,7 +58,7 @@ class Action:
         self.event = replace(self.event, base_sha=base)
 
     def _open_repo(self):
-        from validator.github.client import connect
+        from .client import connect
 
         return connect(self.inputs.token, os.environ.get("GITHUB_API_URL")).get_repo(self.event.repository)
 
@@ -105,7 +105,7 @@ class Action:
             try:
                 files = sources.pr_files(self.pull)
             except Exception as exc:  # noqa: BLE001 - degrade, never crash
-                from validator.github.writes import describe
+                from .writes import describe
 
                 self.warn(f"cannot list the pull request's files ({describe(exc)}); using git instead")
         elif self.pull is not None:
@@ -139,7 +139,7 @@ class Action:
         read += [(p, sources.read_workspace(self.workspace, p)) for p in plan.paths]
         if not read:
             return Report(files=(), findings=())
-        from validator.engine import lint_sources  # the parser's imports are the slow part of a start
+        from ..engine import lint_sources  # the parser's imports are the slow part of a start
 
         project = sources.project_files(self.workspace, self.revisions, [p for p, _ in read])
         added = [c.path for c in plan.changed if c.status == "added"]  # their tables are new to the lock rules
@@ -149,7 +149,7 @@ class Action:
     # -- report -------------------------------------------------------------------------
 
     def annotate(self, report: Report) -> None:
-        from validator.render import FORMATS
+        from ..render import FORMATS
 
         text = FORMATS["github"](report)
         if text:
@@ -164,7 +164,7 @@ class Action:
     def write_sarif(self, report: Report) -> str:
         if not self.inputs.sarif_file:
             return ""
-        from validator.render import FORMATS
+        from ..render import FORMATS
 
         target = Path(self.inputs.sarif_file)
         target = target if target.is_absolute() else self.workspace / target
@@ -185,7 +185,7 @@ class Action:
 
     def run(self) -> int:
         if self.event.is_pull_request and self.inputs.token:
-            from validator.github.client import connect
+            from .client import connect
 
             gh = connect(self.inputs.token, os.environ.get("GITHUB_API_URL"))
             self.repo = gh.get_repo(self.event.repository)
@@ -218,7 +218,7 @@ class Action:
         # from here on nothing may change the exit code: every surface is advisory
         try:
             if self.pull is not None:
-                from validator.github.publish import publish
+                from .publish import publish
 
                 publish(self.repo, self.pull, self.event, report, plan.changed, self.context(plan),
                         review_comments=self.inputs.review, summary_comment=self.inputs.comment,

@@ -9,7 +9,7 @@ import os
 import sys
 import uuid
 
-from validator.render.github import escape_data, escape_property
+from ..render.github import escape_data, escape_property
 
 JOB_SUMMARY_LIMIT = 1_040_000  # bytes; GitHub rejects a step summary over 1 MiB
 

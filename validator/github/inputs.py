@@ -5,7 +5,7 @@ import os
 import re
 from dataclasses import dataclass
 
-from validator.config import DOWNGRADE, FAIL_ON
+from ..config import DOWNGRADE, FAIL_ON
 
 
 class InputError(ValueError):

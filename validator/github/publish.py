@@ -4,14 +4,14 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Callable, Sequence
 
-from validator.github import commands, review, summary
-from validator.github.diff import commentable_lines
-from validator.github.event import Event
-from validator.github.markers import COMMENT_LIMIT, MAX_NEW_COMMENTS, SUMMARY_MARKER
-from validator.github.sources import ChangedFile
-from validator.github.writes import WriteDenied, describe
-from validator.model import Report
-from validator.render import markdown as md
+from . import commands, review, summary
+from .diff import commentable_lines
+from .event import Event
+from .markers import COMMENT_LIMIT, MAX_NEW_COMMENTS, SUMMARY_MARKER
+from .sources import ChangedFile
+from .writes import WriteDenied, describe
+from ..model import Report
+from ..render import markdown as md
 
 FORK_NOTE = (
     "this pull request comes from a fork, so the token is read-only: findings are reported through "

@@ -11,13 +11,13 @@ from typing import Callable, Iterable, Sequence
 
 from github import GithubException
 
-from validator.github.diff import placement
-from validator.github.markers import (
+from .diff import placement
+from .markers import (
     FP_MARKER, FP_RE, MAX_NEW_COMMENTS, REVIEW_MARKER, REVIEW_RE, is_actions_bot, login,
 )
-from validator.github.writes import create_once, describe
-from validator.model import Finding
-from validator.render import by_severity
+from .writes import create_once, describe
+from ..model import Finding
+from ..render import by_severity
 
 
 

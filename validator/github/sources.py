@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from validator.discover import matches
+from ..discover import matches
 
 LINTED_STATUSES = ("added", "modified", "renamed", "copied", "changed")
 MAX_PR_FILES = 3000  # GET /pulls/{n}/files stops there

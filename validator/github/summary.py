@@ -1,8 +1,8 @@
 """The one summary comment on a pull request: found by its hidden marker, edited in place."""
 from __future__ import annotations
 
-from validator.github.markers import COMMENT_LIMIT, SUMMARY_MARKER, is_actions_bot, is_bot, login
-from validator.github.writes import create_once, guard_write
+from .markers import COMMENT_LIMIT, SUMMARY_MARKER, is_actions_bot, is_bot, login
+from .writes import create_once, guard_write
 
 
 def find_ours(issue) -> list:

@@ -7,7 +7,7 @@ from typing import Callable, TypeVar
 import requests
 from github import GithubException, RateLimitExceededException
 
-from validator.github.client import time_scale
+from .client import time_scale
 
 T = TypeVar("T")
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 import ast
 import re
 
-from validator.downgrade import DowngradePolicy
-from validator.model import BYPASS_TOKEN, PARSE_ERROR_CODE, Migration, Problem, Revision, Span
-from validator.parse.called import called_only
-from validator.parse.comments import python_bypasses
-from validator.parse.python import Walker
-from validator.parse.source import Unreadable, decode, read
+from ..downgrade import DowngradePolicy
+from ..model import BYPASS_TOKEN, PARSE_ERROR_CODE, Migration, Problem, Revision, Span
+from .called import called_only
+from .comments import python_bypasses
+from .python import Walker
+from .source import Unreadable, decode, read
 
 
 def parse_source(path: str, data: bytes | OSError, token: str = BYPASS_TOKEN, *,

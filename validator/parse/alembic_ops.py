@@ -9,8 +9,8 @@ from __future__ import annotations
 import ast
 from typing import Any, Callable
 
-from validator.model import OpKind, Operation
-from validator.parse.pgnode import volatile
+from ..model import OpKind, Operation
+from .pgnode import volatile
 
 # method -> (positional parameters on op, positional parameters on batch_op or None)
 SIGNATURES: dict[str, tuple[tuple[str, ...], tuple[str, ...] | None]] = {

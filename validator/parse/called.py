@@ -8,7 +8,7 @@ text is, and where a bypass comment belongs.
 """
 from __future__ import annotations
 
-from validator.model import OpKind, Operation
+from ..model import OpKind, Operation
 
 
 def called_only(operations: list[Operation]) -> list[Operation]:

@@ -7,9 +7,9 @@ import re
 import tokenize
 from dataclasses import replace
 
-from validator.model import Bypass, Span
-from validator.parse.sql import SqlAnalysis, SqlComment
-from validator.parse.strings import Source, SqlText
+from ..model import Bypass, Span
+from .sql import SqlAnalysis, SqlComment
+from .strings import Source, SqlText
 
 _SEPARATORS = " \t-–—:=>|"
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import ast
 from typing import Callable, Optional
 
-from validator.model import DIALECTS
+from ..model import DIALECTS
 
 _NAME, _PREFIXED = "name", "prefixed"  # the dialect's name exactly; the name maybe followed by "+driver..."
 _DEPTH = 10

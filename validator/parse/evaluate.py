@@ -18,9 +18,9 @@ import itertools
 import re
 from typing import Callable, Iterable
 
-from validator.parse import strings
-from validator.parse.resolve import Bound, Scope
-from validator.parse.strings import PLACEHOLDER, PLACEHOLDER_RE, SqlText
+from . import strings
+from .resolve import Bound, Scope
+from .strings import PLACEHOLDER, PLACEHOLDER_RE, SqlText
 
 TEXT_FACTORIES = {"text", "literal_column", "DDL", "str", "dedent", "cleandoc"}
 SAME_TEXT = {"bindparams", "columns", "execution_options", "strip", "lstrip", "rstrip", "compile", "upper",

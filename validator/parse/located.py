@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from validator.model import Operation
+from ..model import Operation
 
 
 class Located(NamedTuple):

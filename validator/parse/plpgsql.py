@@ -14,9 +14,9 @@ from typing import Any, Callable
 
 import pglast
 
-from validator.model import OpKind, Operation
-from validator.parse.located import Located
-from validator.parse.pgnode import Node, const, parse
+from ..model import OpKind, Operation
+from .located import Located
+from .pgnode import Node, const, parse
 
 _OPEN = re.compile(r"\$([A-Za-z_][A-Za-z_0-9]*)?\$|[Ee]?'")
 

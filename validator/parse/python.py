@@ -13,14 +13,14 @@ import ast
 import re
 from dataclasses import dataclass, field, replace
 
-from validator.model import Bypass, OpKind, Operation, Origin, Phase, Span
-from validator.parse import alembic_ops, sql
-from validator.parse.comments import sql_bypass
-from validator.parse.dialect import DialectTests
-from validator.parse.evaluate import Evaluator, separate, short, skeleton, unknown_parts
-from validator.parse.resolve import UNKNOWN, Bound, Resolver, Scope
-from validator.parse.sqlalchemy_ops import METHODS as SQLALCHEMY_METHODS, SqlAlchemyCalls
-from validator.parse.strings import PLACEHOLDER_RE, Source, SqlText
+from ..model import Bypass, OpKind, Operation, Origin, Phase, Span
+from . import alembic_ops, sql
+from .comments import sql_bypass
+from .dialect import DialectTests
+from .evaluate import Evaluator, separate, short, skeleton, unknown_parts
+from .resolve import UNKNOWN, Bound, Resolver, Scope
+from .sqlalchemy_ops import METHODS as SQLALCHEMY_METHODS, SqlAlchemyCalls
+from .strings import PLACEHOLDER_RE, Source, SqlText
 
 PHASE_FUNCTION = re.compile(r"^(upgrade|downgrade)(?:_\w+)?$")
 EXECUTORS = {"execute", "exec_driver_sql"}

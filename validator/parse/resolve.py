@@ -11,9 +11,9 @@ import ast
 from dataclasses import dataclass
 from typing import Iterable
 
-from validator.model import OpKind, Operation, Origin
-from validator.parse import sqlalchemy_ops
-from validator.parse.strings import SqlText
+from ..model import OpKind, Operation, Origin
+from . import sqlalchemy_ops
+from .strings import SqlText
 
 _DEPTH_LIMIT = 50
 

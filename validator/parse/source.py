@@ -15,7 +15,7 @@ import codecs
 import re
 import warnings
 
-from validator.model import PARSE_ERROR_CODE, Problem, Span
+from ..model import PARSE_ERROR_CODE, Problem, Span
 
 _LINE_END = re.compile(rb"\r\n|\r|\n")
 

@@ -12,11 +12,11 @@ from typing import Any
 
 import pglast
 
-from validator.model import OpKind, Operation, Where
-from validator.parse.located import Located
-from validator.parse.pgnode import Node, const, function_names, parse, volatile
-from validator.parse.plpgsql import do_block, function_body
-from validator.parse.where import where_kind
+from ..model import OpKind, Operation, Where
+from .located import Located
+from .pgnode import Node, const, function_names, parse, volatile
+from .plpgsql import do_block, function_body
+from .where import where_kind
 
 
 @dataclass(frozen=True)
@@ -379,7 +379,7 @@ def _function_ops(stmt: Node, text: str, start: int, end: int) -> list[Located]:
 
 def _fallback(text: str, start: int, end: int, error: str | None, dialect: str) -> list[Located]:
     """pglast rejected the statement: sqlparse reads its shape, or it is reported unresolved."""
-    from validator.parse.sqlfallback import classify  # sqlparse is slow to import and rarely needed
+    from .sqlfallback import classify  # sqlparse is slow to import and rarely needed
 
     found = classify(text[start:end], dialect) or [
         Operation(OpKind.UNRESOLVED_SQL, reason=f"PostgreSQL's parser rejects it ({error or 'syntax error'})")]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import ast
 from typing import Callable, Iterator, Optional, Protocol
 
-from validator.model import OpKind, Operation, Origin, Where
+from ..model import OpKind, Operation, Origin, Where
 
 
 class Scope(Protocol):
@@ -96,7 +96,7 @@ def _sql_truth(arg: ast.expr, scope: Scope) -> bool | None:
     arg, scope = bound(arg, scope)
     if not (isinstance(arg, ast.Constant) and isinstance(arg.value, str)):
         return None
-    from validator.parse.sql import analyse
+    from .sql import analyse
 
     ops = analyse(f"DELETE FROM mg_target WHERE {arg.value}").ops
     where = ops[0].operation.where if len(ops) == 1 else None

@@ -17,7 +17,7 @@ import re
 import sqlparse
 from sqlparse import tokens as T
 
-from validator.model import OpKind, Operation, Where
+from ..model import OpKind, Operation, Where
 
 
 def _words(statement: str) -> list[str]:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from validator.model import Where
-from validator.parse.pgnode import Node, const
+from ..model import Where
+from .pgnode import Node, const
 
 _COMPARE = {"=": lambda a, b: a == b, "<>": lambda a, b: a != b, "!=": lambda a, b: a != b,
             "<": lambda a, b: a < b, ">": lambda a, b: a > b, "<=": lambda a, b: a <= b, ">=": lambda a, b: a >= b}

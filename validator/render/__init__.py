@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from typing import Callable
 
-from validator.model import BYPASS_TOKEN, Report
-from validator.render._common import by_severity, plural
-from validator.render.github import render_github
-from validator.render.json_format import render_json
-from validator.render.sarif import render_sarif
-from validator.render.text import render_text
+from ..model import BYPASS_TOKEN, Report
+from ._common import by_severity, plural
+from .github import render_github
+from .json_format import render_json
+from .sarif import render_sarif
+from .text import render_text
 
 FORMATS: dict[str, Callable[[Report], str]] = {
     "text": render_text,

@@ -8,7 +8,7 @@ import json
 import re
 from typing import Any, Iterable
 
-from validator.model import Finding, Report, RuleInfo
+from ..model import Finding, Report, RuleInfo
 
 
 def by_severity(findings: Iterable[Finding]) -> list[Finding]:

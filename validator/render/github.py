@@ -6,8 +6,8 @@ data. The output is nothing but our own ``::error``/``::warning``/``::notice`` l
 """
 from __future__ import annotations
 
-from validator.model import Finding, Phase, Report, Severity
-from validator.render._common import by_severity, visible
+from ..model import Finding, Phase, Report, Severity
+from ._common import by_severity, visible
 
 # The runner cuts messages at 4096 characters; cut before escaping so we never split
 # a ``%0A`` escape, and say that we cut.

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from validator.model import Environment, Finding, ObjectRef, Report
-from validator.render._common import dumps
+from ..model import Environment, Finding, ObjectRef, Report
+from ._common import dumps
 
 SCHEMA_VERSION = 1
 

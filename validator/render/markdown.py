@@ -20,8 +20,8 @@ from urllib.parse import quote
 
 import jinja2
 
-from validator.model import BYPASS_TOKEN, Finding, Report, Severity
-from validator.render._common import by_severity, plural, rule_for, visible
+from ..model import BYPASS_TOKEN, Finding, Report, Severity
+from ._common import by_severity, plural, rule_for, visible
 
 ZWSP = "\u200b"
 
@@ -129,7 +129,7 @@ def environment() -> jinja2.Environment:
     global _ENV
     if _ENV is None:
         _ENV = jinja2.Environment(
-            loader=jinja2.PackageLoader("validator", "render/templates"),
+            loader=jinja2.PackageLoader(__name__.split(".")[0], "render/templates"),
             undefined=jinja2.StrictUndefined,
             autoescape=False,
             trim_blocks=True,

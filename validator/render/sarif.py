@@ -5,9 +5,9 @@ import re
 from typing import Any
 from urllib.parse import quote
 
-from validator import __version__
-from validator.model import DOCS_BASE_URI, Finding, Report, RuleInfo
-from validator.render._common import by_place, dumps, rule_for
+from .. import __version__
+from ..model import DOCS_BASE_URI, Finding, Report, RuleInfo
+from ._common import by_place, dumps, rule_for
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 TOOL_NAME = "migration-guard"

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import textwrap
 
-from validator.model import BYPASS_TOKEN, NOT_BYPASSABLE, Finding, Phase, Report, Severity
-from validator.render._common import by_place, plural, visible
+from ..model import BYPASS_TOKEN, NOT_BYPASSABLE, Finding, Phase, Report, Severity
+from ._common import by_place, plural, visible
 
 STATEMENT_LINES = 6
 LINE_WIDTH = 160

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Union
 
-from validator.model import Migration, OpKind, Operation, RuleInfo, Severity, Span
+from ..model import Migration, OpKind, Operation, RuleInfo, Severity, Span
 
 Hit = tuple[Union[Operation, Span], str]
 _CODE = re.compile(r"^MG\d{3}$")

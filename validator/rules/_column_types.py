@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from validator.model import OpKind, Operation
-from validator.rules._type_change import normalized
+from ..model import OpKind, Operation
+from ._type_change import normalized
 
 KINDS = frozenset({OpKind.CREATE_TABLE, OpKind.ADD_COLUMN, OpKind.ALTER_COLUMN})
 

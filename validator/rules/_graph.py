@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from validator.model import PARSE_ERROR_CODE, Migration, Span
+from ..model import PARSE_ERROR_CODE, Migration, Span
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from validator.model import Migration, OpKind, Operation, Phase, schema_key, table_key
+from ..model import Migration, OpKind, Operation, Phase, schema_key, table_key
 
 
 @dataclass

@@ -23,9 +23,9 @@ later step, which only takes a SHARE UPDATE EXCLUSIVE lock: reads and writes go 
    op.execute("ALTER TABLE orders VALIDATE CONSTRAINT ck_orders_amount_positive")
    ```
 """
-from validator.model import Migration, OpKind, Operation, Severity
-from validator.rules import rule
-from validator.rules._same_revision import table_is_new
+from ..model import Migration, OpKind, Operation, Severity
+from . import rule
+from ._same_revision import table_is_new
 
 
 @rule(code="MG205", name="add-check-validating", severity=Severity.WARNING, kinds={OpKind.ADD_CONSTRAINT},

@@ -25,10 +25,10 @@ or add it in steps:
 2. Deploy code that writes it, and backfill the existing rows in batches.
 3. Make it NOT NULL the safe way (see MG207).
 """
-from validator.model import Migration, OpKind, Operation, Severity
-from validator.rules import rule
-from validator.rules._columns import SERIAL
-from validator.rules._same_revision import table_is_new
+from ..model import Migration, OpKind, Operation, Severity
+from . import rule
+from ._columns import SERIAL
+from ._same_revision import table_is_new
 
 
 @rule(code="MG208", name="add-column-required", severity=Severity.WARNING, kinds={OpKind.ADD_COLUMN}, category="lock")

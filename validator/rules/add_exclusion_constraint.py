@@ -22,9 +22,9 @@ A table created earlier in the same revision is not reported.
            "ex_booking_room_period", "booking", ("room_id", "="), ("period", "&&"), using="gist")
    ```
 """
-from validator.model import Migration, OpKind, Operation, Severity
-from validator.rules import rule
-from validator.rules._same_revision import table_is_new
+from ..model import Migration, OpKind, Operation, Severity
+from . import rule
+from ._same_revision import table_is_new
 
 
 @rule(code="MG214", name="add-exclusion-constraint", severity=Severity.WARNING, kinds={OpKind.ADD_CONSTRAINT},

@@ -31,9 +31,9 @@ reads and writes go on while the existing rows are checked:
    op.execute("ALTER TABLE orders VALIDATE CONSTRAINT fk_orders_customer_id")
    ```
 """
-from validator.model import Migration, OpKind, Operation, Severity
-from validator.rules import rule
-from validator.rules._same_revision import table_is_new
+from ..model import Migration, OpKind, Operation, Severity
+from . import rule
+from ._same_revision import table_is_new
 
 
 @rule(code="MG204", name="add-foreign-key-validating", severity=Severity.WARNING,

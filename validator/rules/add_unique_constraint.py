@@ -29,9 +29,9 @@ constraint, which only needs a brief lock because the index already exists:
    For a primary key the columns must already be ``NOT NULL`` (see MG207), otherwise
    ``ADD PRIMARY KEY USING INDEX`` scans the table to set them.
 """
-from validator.model import Migration, OpKind, Operation, Severity
-from validator.rules import rule
-from validator.rules._same_revision import table_is_new
+from ..model import Migration, OpKind, Operation, Severity
+from . import rule
+from ._same_revision import table_is_new
 
 
 @rule(code="MG206", name="add-unique-constraint", severity=Severity.WARNING,

@@ -39,10 +39,10 @@ A binary-compatible change needs no bypass once the old type is stated:
 op.alter_column("users", "bio", type_=sa.Text(), existing_type=sa.String(500))
 ```
 """
-from validator.model import Migration, OpKind, Operation, Origin, Severity
-from validator.rules import rule
-from validator.rules._same_revision import table_is_new
-from validator.rules._type_change import TypeChange, classify
+from ..model import Migration, OpKind, Operation, Origin, Severity
+from . import rule
+from ._same_revision import table_is_new
+from ._type_change import TypeChange, classify
 
 
 @rule(code="MG210", name="alter-column-type", severity=Severity.WARNING, kinds={OpKind.ALTER_COLUMN}, category="lock")

@@ -35,8 +35,8 @@ Keep such revisions small: the work before the block is already committed when t
 index build starts, so a failure leaves the revision half applied. One concurrent index
 per revision is the easiest to re-run.
 """
-from validator.model import Migration, OpKind, Operation, Severity
-from validator.rules import rule
+from ..model import Migration, OpKind, Operation, Severity
+from . import rule
 
 
 @rule(code="MG203", name="concurrent-index-in-transaction", severity=Severity.ERROR,

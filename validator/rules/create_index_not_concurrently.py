@@ -27,9 +27,9 @@ which lets writes through) outside the revision's transaction:
    (``DROP INDEX CONCURRENTLY``) and run the revision again, which is why
    ``if_not_exists`` alone is not enough after a failure.
 """
-from validator.model import Migration, OpKind, Operation, Severity
-from validator.rules import rule
-from validator.rules._same_revision import table_is_new
+from ..model import Migration, OpKind, Operation, Severity
+from . import rule
+from ._same_revision import table_is_new
 
 
 @rule(code="MG201", name="create-index-not-concurrently", severity=Severity.WARNING, kinds={OpKind.CREATE_INDEX},

@@ -20,8 +20,8 @@ row really must go, say why:
 
     op.execute("DELETE FROM feature_flags_cache")  # CI:DESTRUCTIVE_OK cache rebuilt on startup
 """
-from validator.model import Migration, OpKind, Operation, Severity, Where
-from validator.rules import rule
+from ..model import Migration, OpKind, Operation, Severity, Where
+from . import rule
 
 
 @rule(code="MG106", name="delete-all", severity=Severity.ERROR, kinds={OpKind.DELETE})

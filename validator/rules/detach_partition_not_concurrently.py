@@ -20,9 +20,9 @@ def upgrade():
 If it is interrupted, finish it with ``ALTER TABLE events DETACH PARTITION events_2023
 FINALIZE``.
 """
-from validator.model import Migration, OpKind, Operation, Severity
-from validator.rules import rule
-from validator.rules._same_revision import table_is_new
+from ..model import Migration, OpKind, Operation, Severity
+from . import rule
+from ._same_revision import table_is_new
 
 
 @rule(code="MG213", name="detach-partition-not-concurrently", severity=Severity.WARNING,

@@ -12,8 +12,8 @@ still selects or inserts the column and fails until the new release is out.
 
        op.drop_column("users", "legacy_flag")  # CI:DESTRUCTIVE_OK unused since v42, see ADR-021
 """
-from validator.model import Migration, OpKind, Operation, Severity
-from validator.rules import rule
+from ..model import Migration, OpKind, Operation, Severity
+from . import rule
 
 
 @rule(code="MG102", name="drop-column", severity=Severity.ERROR, kinds={OpKind.DROP_COLUMN})

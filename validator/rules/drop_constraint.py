@@ -11,8 +11,8 @@ revision with a bypass:
 
     op.drop_constraint("orders_status_check", "orders")  # CI:DESTRUCTIVE_OK replaced by orders_status_check_v2
 """
-from validator.model import Migration, OpKind, Operation, Severity
-from validator.rules import rule
+from ..model import Migration, OpKind, Operation, Severity
+from . import rule
 
 
 @rule(code="MG107", name="drop-constraint", severity=Severity.ERROR, kinds={OpKind.DROP_CONSTRAINT})

@@ -7,8 +7,8 @@ migrations run automatically on every environment, production included.
 **Safer alternative**: manage databases outside Alembic (infrastructure code, a
 runbook). There is no safe form of this statement in a revision.
 """
-from validator.model import Migration, OpKind, Operation, Severity
-from validator.rules import rule
+from ..model import Migration, OpKind, Operation, Severity
+from . import rule
 
 
 @rule(code="MG104", name="drop-database", severity=Severity.ERROR, kinds={OpKind.DROP_DATABASE})

@@ -11,8 +11,8 @@ while anything still depends on it. If the cascade really is meant, say why:
 
     op.execute("DROP EXTENSION pg_trgm CASCADE")  # CI:DESTRUCTIVE_OK only the search index used it, dropped in rev 91ab
 """
-from validator.model import Migration, OpKind, Operation, Severity
-from validator.rules import rule
+from ..model import Migration, OpKind, Operation, Severity
+from . import rule
 
 
 @rule(code="MG109", name="drop-extension-cascade", severity=Severity.ERROR, kinds={OpKind.DROP_OTHER})

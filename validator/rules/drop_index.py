@@ -21,9 +21,9 @@ unused indexes is routine maintenance. The lock side of a drop is MG202.
                          postgresql_concurrently=True)  # CI:DESTRUCTIVE_OK idx_scan = 0 for 60 days
    ```
 """
-from validator.model import Migration, OpKind, Operation, Severity
-from validator.rules import rule
-from validator.rules._same_revision import created_in_revision
+from ..model import Migration, OpKind, Operation, Severity
+from . import rule
+from ._same_revision import created_in_revision
 
 
 @rule(code="MG304", name="drop-index", severity=Severity.WARNING, kinds={OpKind.DROP_INDEX}, category="compatibility",

@@ -20,9 +20,9 @@ def upgrade():
                       postgresql_concurrently=True, if_exists=True)
 ```
 """
-from validator.model import Migration, OpKind, Operation, Severity
-from validator.rules import rule
-from validator.rules._same_revision import created_in_revision, table_is_new
+from ..model import Migration, OpKind, Operation, Severity
+from . import rule
+from ._same_revision import created_in_revision, table_is_new
 
 
 @rule(code="MG202", name="drop-index-not-concurrently", severity=Severity.WARNING, kinds={OpKind.DROP_INDEX},

@@ -11,8 +11,8 @@ its objects really is the point, say why:
 
     op.execute("DROP OWNED BY etl_scratch")  # CI:DESTRUCTIVE_OK the role owns only its own scratch tables
 """
-from validator.model import Migration, OpKind, Operation, Severity
-from validator.rules import rule
+from ..model import Migration, OpKind, Operation, Severity
+from . import rule
 
 
 @rule(code="MG110", name="drop-owned", severity=Severity.ERROR, kinds={OpKind.DROP_OWNED})

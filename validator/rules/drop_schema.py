@@ -10,8 +10,8 @@ must go, say why:
 
     op.execute("DROP SCHEMA staging_2023")  # CI:DESTRUCTIVE_OK empty since the 2024 migration
 """
-from validator.model import Migration, OpKind, Operation, Severity
-from validator.rules import rule
+from ..model import Migration, OpKind, Operation, Severity
+from . import rule
 
 
 @rule(code="MG103", name="drop-schema", severity=Severity.ERROR, kinds={OpKind.DROP_SCHEMA})

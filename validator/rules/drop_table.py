@@ -13,8 +13,8 @@ migration commits; a downgrade recreates an empty table, never the rows.
 
        op.drop_table("legacy_events")  # CI:DESTRUCTIVE_OK archived to s3://dumps/legacy_events (ADR-015)
 """
-from validator.model import Migration, OpKind, Operation, Severity
-from validator.rules import rule
+from ..model import Migration, OpKind, Operation, Severity
+from . import rule
 
 
 @rule(code="MG101", name="drop-table", severity=Severity.ERROR, kinds={OpKind.DROP_TABLE})

@@ -12,8 +12,8 @@ meant, say why:
 
     op.execute("DROP TYPE legacy_status CASCADE")  # CI:DESTRUCTIVE_OK no column uses it since rev 3f2a
 """
-from validator.model import Migration, OpKind, Operation, Severity
-from validator.rules import rule
+from ..model import Migration, OpKind, Operation, Severity
+from . import rule
 
 
 @rule(code="MG108", name="drop-type-cascade", severity=Severity.ERROR, kinds={OpKind.DROP_OTHER})

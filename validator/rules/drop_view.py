@@ -22,9 +22,9 @@ is a view created earlier in the same revision.
 To change a view, replace it in one revision (``CREATE OR REPLACE VIEW`` when only
 columns are added at the end, or ``DROP VIEW`` followed by ``CREATE VIEW``).
 """
-from validator.model import Migration, OpKind, Operation, Severity
-from validator.rules import rule
-from validator.rules._same_revision import created_in_revision
+from ..model import Migration, OpKind, Operation, Severity
+from . import rule
+from ._same_revision import created_in_revision
 
 
 @rule(code="MG303", name="drop-view", severity=Severity.WARNING, kinds={OpKind.DROP_VIEW}, category="compatibility")

@@ -22,9 +22,9 @@ one file changed; every linted file involved is reported.
 2. If both files were meant to be one revision, merge their operations into one file
    and delete the other.
 """
-from validator.model import Severity
-from validator.rules import rule
-from validator.rules._graph import build, where
+from ..model import Severity
+from . import rule
+from ._graph import build, where
 
 
 @rule(code="MG403", name="duplicate-revision", severity=Severity.WARNING, scope="project", category="graph")

@@ -26,8 +26,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from validator.model import Migration, OpKind, Operation, Origin, Severity
-from validator.rules import Hit, rule
+from ..model import Migration, OpKind, Operation, Origin, Severity
+from . import Hit, rule
 
 
 @rule(code="MG217", name="enum-value-used-in-transaction", severity=Severity.ERROR, scope="migration",

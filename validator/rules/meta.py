@@ -16,8 +16,8 @@ line, a Python comment on a string of several SQL statements) covers none of the
 reported here with their lines; give each statement its own comment, in the SQL
 (``-- CI:DESTRUCTIVE_OK why``) or on its element of a list of SQL.
 """
-from validator.model import BYPASS_WITHOUT_REASON_CODE, PARSE_ERROR_CODE, UNUSED_BYPASS_CODE, Severity
-from validator.rules import meta
+from ..model import BYPASS_WITHOUT_REASON_CODE, PARSE_ERROR_CODE, UNUSED_BYPASS_CODE, Severity
+from . import meta
 
 PARSE_ERROR = meta(PARSE_ERROR_CODE, "parse-error", Severity.ERROR, "The revision file cannot be parsed")
 BYPASS_WITHOUT_REASON = meta(

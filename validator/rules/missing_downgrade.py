@@ -32,8 +32,8 @@ def downgrade():
     raise NotImplementedError("irreversible: the old enum values were merged")
 ```
 """
-from validator.model import Migration, OpKind, Phase, Severity, Span
-from validator.rules import rule
+from ..model import Migration, OpKind, Phase, Severity, Span
+from . import rule
 
 # the operations a downgrade() undoes: not data changes (DELETE, UPDATE, TRUNCATE), not DROP DATABASE,
 # not a call of a function (what it changes is its body's operations)

@@ -62,9 +62,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from validator.model import Migration, OpKind, Operation, Severity
-from validator.rules import Hit, rule
-from validator.rules._same_revision import created_in_revision, table_is_new, view_is_new
+from ..model import Migration, OpKind, Operation, Severity
+from . import Hit, rule
+from ._same_revision import created_in_revision, table_is_new, view_is_new
 
 # kinds that take ACCESS EXCLUSIVE (or SHARE ROW EXCLUSIVE: a foreign key) on the table they name
 _EXCLUSIVE = frozenset({

@@ -24,9 +24,9 @@ unknown. Projects that keep independent branches on purpose (``branch_labels`` a
 
    which writes a revision whose ``down_revision`` is a tuple of both heads.
 """
-from validator.model import Severity
-from validator.rules import rule
-from validator.rules._graph import build, listing, where
+from ..model import Severity
+from . import rule
+from ._graph import build, listing, where
 
 
 @rule(code="MG401", name="multiple-heads", severity=Severity.WARNING, scope="project", category="graph")

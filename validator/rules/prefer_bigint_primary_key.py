@@ -19,9 +19,9 @@ op.create_table(
 )
 ```
 """
-from validator.model import Migration, OpKind, Operation, Severity
-from validator.rules import rule
-from validator.rules._column_types import listed, typed_columns
+from ..model import Migration, OpKind, Operation, Severity
+from . import rule
+from ._column_types import listed, typed_columns
 
 _NARROW = frozenset({"integer", "smallint"})
 

@@ -20,9 +20,9 @@ op.create_table(
 )
 ```
 """
-from validator.model import Migration, Operation, Severity
-from validator.rules import rule
-from validator.rules._column_types import KINDS, listed, typed_columns
+from ..model import Migration, Operation, Severity
+from . import rule
+from ._column_types import KINDS, listed, typed_columns
 
 _SERIAL = frozenset({"serial", "serial4", "bigserial", "serial8", "smallserial", "serial2"})
 

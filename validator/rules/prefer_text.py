@@ -17,9 +17,9 @@ op.add_column("users", sa.Column("nickname", sa.Text()))
 op.create_check_constraint("ck_users_nickname_length", "users", "char_length(nickname) <= 40")
 ```
 """
-from validator.model import Migration, Operation, Severity
-from validator.rules import rule
-from validator.rules._column_types import KINDS, listed, typed_columns
+from ..model import Migration, Operation, Severity
+from . import rule
+from ._column_types import KINDS, listed, typed_columns
 
 
 @rule(code="MG504", name="prefer-text", severity=Severity.WARNING, kinds=KINDS, category="design", opt_in=True,

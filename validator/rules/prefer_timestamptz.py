@@ -15,9 +15,9 @@ This rule is off by default (enable it with ``enable = ["prefer-timestamptz"]``)
 op.add_column("orders", sa.Column("shipped_at", sa.DateTime(timezone=True)))
 ```
 """
-from validator.model import Migration, Operation, Severity
-from validator.rules import rule
-from validator.rules._column_types import KINDS, listed, typed_columns
+from ..model import Migration, Operation, Severity
+from . import rule
+from ._column_types import KINDS, listed, typed_columns
 
 
 @rule(code="MG503", name="prefer-timestamptz", severity=Severity.WARNING, kinds=KINDS, category="design",

@@ -17,9 +17,9 @@ def upgrade():
     op.execute("REFRESH MATERIALIZED VIEW CONCURRENTLY daily_channel_spend")
 ```
 """
-from validator.model import Migration, OpKind, Operation, Severity
-from validator.rules import rule
-from validator.rules._same_revision import created_in_revision, view_is_new
+from ..model import Migration, OpKind, Operation, Severity
+from . import rule
+from ._same_revision import created_in_revision, view_is_new
 
 
 @rule(code="MG216", name="refresh-view-not-concurrently", severity=Severity.WARNING, kinds={OpKind.REFRESH_VIEW},

@@ -23,9 +23,9 @@ A concurrent rebuild that fails leaves an invalid ``…_ccnew`` index behind: dr
 before running the revision again. A routine rebuild (bloat) rarely belongs in a
 revision at all: schedule it as maintenance.
 """
-from validator.model import Migration, OpKind, Operation, Severity
-from validator.rules import rule
-from validator.rules._same_revision import created_in_revision, table_is_new
+from ..model import Migration, OpKind, Operation, Severity
+from . import rule
+from ._same_revision import created_in_revision, table_is_new
 
 
 @rule(code="MG212", name="reindex-not-concurrently", severity=Severity.WARNING, kinds={OpKind.REINDEX},

@@ -28,9 +28,9 @@ Columns of a table created earlier in the same revision are not reported.
        op.drop_column("users", "name")  # CI:DESTRUCTIVE_OK copied to full_name, unused since release 42
    ```
 """
-from validator.model import Migration, OpKind, Operation, Severity
-from validator.rules import rule
-from validator.rules._same_revision import table_is_new
+from ..model import Migration, OpKind, Operation, Severity
+from . import rule
+from ._same_revision import table_is_new
 
 
 @rule(code="MG302", name="rename-column", severity=Severity.WARNING, kinds={OpKind.RENAME_COLUMN},

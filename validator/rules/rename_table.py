@@ -25,9 +25,9 @@ Tables created earlier in the same revision are not reported.
 Or, when a view is not enough, create the new table, write to both, backfill, move the
 reads, and drop the old table later.
 """
-from validator.model import Migration, OpKind, Operation, Severity
-from validator.rules import rule
-from validator.rules._same_revision import table_is_new
+from ..model import Migration, OpKind, Operation, Severity
+from . import rule
+from ._same_revision import table_is_new
 
 
 @rule(code="MG301", name="rename-table", severity=Severity.WARNING, kinds={OpKind.RENAME_TABLE},

@@ -32,9 +32,9 @@ validated without blocking, then let PostgreSQL (12 and later) use it to skip th
 
    The ``SET NOT NULL`` still takes ACCESS EXCLUSIVE, but only for an instant.
 """
-from validator.model import Migration, OpKind, Operation, Severity
-from validator.rules import rule
-from validator.rules._same_revision import table_is_new, validated_before
+from ..model import Migration, OpKind, Operation, Severity
+from . import rule
+from ._same_revision import table_is_new, validated_before
 
 
 @rule(code="MG207", name="set-not-null", severity=Severity.WARNING, kinds={OpKind.ALTER_COLUMN}, category="lock")

@@ -9,8 +9,8 @@ batches, or archive the table first. If emptying it is the point, say why:
 
     op.execute("TRUNCATE import_staging")  # CI:DESTRUCTIVE_OK scratch table refilled nightly
 """
-from validator.model import Migration, OpKind, Operation, Severity
-from validator.rules import rule
+from ..model import Migration, OpKind, Operation, Severity
+from . import rule
 
 
 @rule(code="MG105", name="truncate", severity=Severity.ERROR, kinds={OpKind.TRUNCATE})

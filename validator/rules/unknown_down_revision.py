@@ -23,9 +23,9 @@ several ``version_locations`` must lint them together, or disable this rule.
 3. If the parent was deleted on purpose, restore it: the databases that already ran it
    still record its id in ``alembic_version``.
 """
-from validator.model import Severity, Span
-from validator.rules import rule
-from validator.rules._graph import build
+from ..model import Severity, Span
+from . import rule
+from ._graph import build
 
 
 @rule(code="MG402", name="unknown-down-revision", severity=Severity.WARNING, scope="project", category="graph")

@@ -15,8 +15,8 @@ Where the SQL really is dynamic, review it and add a bypass with the reason:
 
     op.execute(build_cleanup_sql(batch))  # CI:DESTRUCTIVE_OK reviewed: deletes expired rows only
 """
-from validator.model import Migration, OpKind, Operation, Severity
-from validator.rules import rule
+from ..model import Migration, OpKind, Operation, Severity
+from . import rule
 
 
 @rule(code="MG904", name="unresolved-sql", severity=Severity.WARNING, kinds={OpKind.UNRESOLVED_SQL}, category="meta")

@@ -29,9 +29,9 @@ table created earlier in the same revision. Those rows have nothing to lose.
    ```
 3. If every row really must change in one go, say why in a bypass.
 """
-from validator.model import Migration, OpKind, Operation, Severity, Where
-from validator.rules import rule
-from validator.rules._same_revision import column_is_new, table_is_new
+from ..model import Migration, OpKind, Operation, Severity, Where
+from . import rule
+from ._same_revision import column_is_new, table_is_new
 
 
 _WHY = {Where.NONE: "has no WHERE clause", Where.CONSTANT_TRUE: "has a WHERE clause that is always true",

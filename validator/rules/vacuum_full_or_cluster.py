@@ -18,9 +18,9 @@ that copies it and takes ACCESS EXCLUSIVE only briefly at the end (such as the
 pg_repack --table=public.orders --wait-timeout=5 "$DATABASE_URL"
 ```
 """
-from validator.model import Migration, OpKind, Operation, Severity
-from validator.rules import rule
-from validator.rules._same_revision import table_is_new
+from ..model import Migration, OpKind, Operation, Severity
+from . import rule
+from ._same_revision import table_is_new
 
 
 @rule(code="MG215", name="vacuum-full-or-cluster", severity=Severity.WARNING, kinds={OpKind.VACUUM, OpKind.CLUSTER},

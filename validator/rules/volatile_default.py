@@ -25,10 +25,10 @@ for new rows only, then fill the old rows in batches:
    (``UPDATE events SET public_id = gen_random_uuid() WHERE id BETWEEN …``).
 4. Make it NOT NULL the safe way (see MG207).
 """
-from validator.model import Migration, OpKind, Operation, Severity
-from validator.rules import rule
-from validator.rules._columns import SERIAL
-from validator.rules._same_revision import table_is_new
+from ..model import Migration, OpKind, Operation, Severity
+from . import rule
+from ._columns import SERIAL
+from ._same_revision import table_is_new
 
 
 def _why(op: Operation) -> str | None:

@@ -1,3 +1,3 @@
-from validator.verify.cli import main
+from .cli import main
 
 raise SystemExit(main())

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from validator.verify.urls import DatabaseUrl, UsageError
+from .urls import DatabaseUrl, UsageError
 
 
 @dataclass

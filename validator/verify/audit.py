@@ -11,8 +11,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from validator.verify import catalog, objects, rows
-from validator.verify.statements import Executed, Recorder, name_locks
+from . import catalog, objects, rows
+from .statements import Executed, Recorder, name_locks
 
 
 @dataclass

@@ -29,9 +29,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from validator.verify.report import RENDERERS
-    from validator.verify.runner import verify
-    from validator.verify.urls import UsageError, parse_database_url
+    from .report import RENDERERS
+    from .runner import verify
+    from .urls import UsageError, parse_database_url
 
     try:
         url = parse_database_url(args.database_url or os.environ.get("DATABASE_URL"))
@@ -55,8 +55,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _settings(path: str | None):
-    from validator import config
-    from validator.verify.urls import UsageError
+    from .. import config
+    from .urls import UsageError
 
     try:
         return config.load_file(path) if path else config.discover(os.getcwd())
@@ -65,8 +65,8 @@ def _settings(path: str | None):
 
 
 def _kinds(text: str) -> frozenset[str]:
-    from validator.verify.destruction import LISTED_KINDS
-    from validator.verify.urls import UsageError
+    from .destruction import LISTED_KINDS
+    from .urls import UsageError
 
     kinds = frozenset(k.strip() for k in text.split(",") if k.strip())
     unknown = sorted(kinds - LISTED_KINDS)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Iterable, Mapping, Sequence
 
-from validator.model import Finding, Phase
-from validator.verify.objects import CatalogObject, Destroyed, root_of
+from ..model import Finding, Phase
+from .objects import CatalogObject, Destroyed, root_of
 
 
 # MG211 (missing-lock-timeout) is about how the revision waits for its first lock, not about what that
@@ -21,7 +21,7 @@ _NOT_ABOUT_THE_OBJECT = frozenset({"MG211"})
 
 def findings_by_revision(revision_paths: Mapping[str, str], settings) -> dict[str, list[Finding]]:
     """Lint the revision files; the upgrade findings of each revision that speak for their object, by revision id."""
-    from validator.engine import lint_paths
+    from ..engine import lint_paths
 
     by_path: dict[str, list[Finding]] = {path: [] for path in revision_paths.values()}
     # One process: no fork of a process that holds database connections (lint is fast enough alone).

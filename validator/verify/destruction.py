@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 
-from validator.verify.audit import Audit, RowLoss
-from validator.verify.coverage import cover, covered_by, findings_by_revision, table_finding
-from validator.verify.report import FAILED, PASSED, SKIPPED, Report, Step
+from .audit import Audit, RowLoss
+from .coverage import cover, covered_by, findings_by_revision, table_finding
+from .report import FAILED, PASSED, SKIPPED, Report, Step
 
 # Losing one of these unseen fails the step; the other kinds are listed, and fail only when asked.
 FAILING_KINDS = frozenset({"table", "column", "constraint", "schema", "type", "sequence", "extension"})

@@ -5,12 +5,12 @@ from __future__ import annotations
 import time
 from typing import Callable
 
-from validator.verify import catalog
-from validator.verify.alembic_runner import AlembicProject, RunResult, describe_error
-from validator.verify.audit import Audit
-from validator.verify.destruction import destruction_step
-from validator.verify.report import FAILED, PASSED, SKIPPED, Report, Step
-from validator.verify.urls import DatabaseUrl, UsageError
+from . import catalog
+from .alembic_runner import AlembicProject, RunResult, describe_error
+from .audit import Audit
+from .destruction import destruction_step
+from .report import FAILED, PASSED, SKIPPED, Report, Step
+from .urls import DatabaseUrl, UsageError
 
 
 def connect(url: DatabaseUrl):
@@ -60,7 +60,7 @@ def _match(expected: str, views: list[catalog.MatView]) -> bool:
 def verify(url: DatabaseUrl, alembic_ini: str, expect_matviews: list[str], settings=None, *,
            with_data: bool = False, fail_uncovered: frozenset[str] = frozenset()) -> Report:
     """``settings`` are the project's lint settings, for the findings destroyed objects are matched to."""
-    from validator.config import Settings
+    from ..config import Settings
 
     project = AlembicProject(alembic_ini, url)
     conn = connect(url)
