@@ -90,6 +90,11 @@ def _configuration(info: RuleInfo) -> str:
     return text + "\n"
 
 
+def _source_path(module_name: str) -> str:
+    """The module's file in this repository, whether the package runs from here or from site-packages."""
+    return "/".join(["validator", *module_name.split(".")[1:]]) + ".py"
+
+
 def _header(info: RuleInfo, scope: str, source: str) -> str:
     return (
         f"{MARKER}\n\n# {info.code} {info.name}\n\n{info.summary}\n\n"
@@ -106,7 +111,7 @@ def _header(info: RuleInfo, scope: str, source: str) -> str:
 def rule_page(rule: Rule) -> str:
     info = rule.info
     module = inspect.getmodule(rule.check)
-    source = Path(module.__file__).resolve().relative_to(ROOT).as_posix() if module and module.__file__ else ""
+    source = _source_path(module.__name__) if module else ""
     body = rule.doc.split("\n", 1)[1] if "\n" in rule.doc else ""
     return _header(info, SCOPE.get(rule.scope, rule.scope), source) + _markdown(body) + "\n" + _configuration(info)
 

@@ -20,7 +20,11 @@ def test_every_subpackage_folder_is_listed_in_the_build():
 
 
 def test_installed_under_its_import_name():
-    assert Path(migration_guard.__file__).resolve().parent == ROOT / "validator"
+    installed = Path(migration_guard.__file__).resolve().parent
+    shipped = {p.relative_to(installed).as_posix() for p in installed.rglob("*") if p.suffix in (".py", ".j2")}
+    source = {p.relative_to(ROOT / "validator").as_posix() for p in (ROOT / "validator").rglob("*")
+              if p.suffix in (".py", ".j2")}
+    assert shipped == source  # editable or built: every module and template is there under the new name
     done = subprocess.run([sys.executable, "-m", "migration_guard", "--version"], capture_output=True, text=True,
                           cwd=ROOT / "examples")
     assert done.returncode == 0 and done.stdout == f"migration-guard {migration_guard.__version__}\n"
