@@ -173,16 +173,7 @@ class Evaluator:
         if kind is ast.Dict:
             return [Bound(k, scope) for k in expr.keys if k is not None] if None not in expr.keys else None
         if kind is ast.Name:
-            found = scope.bindings(expr.id)
-            if not found or any(b.expr is None for b in found):
-                return None
-            result: list[Bound] = []
-            for bound in found:
-                more = self.items(bound.expr, bound.scope, depth + 1)
-                if more is None:
-                    return None
-                result.extend(more)
-            return result
+            return _through_bindings(expr, scope, depth, self.items)
         if kind is ast.Call:
             return self._call_items(expr, scope, depth)
         if kind in (ast.GeneratorExp, ast.ListComp, ast.SetComp):
@@ -517,16 +508,7 @@ class Evaluator:
         if kind in (ast.List, ast.Tuple, ast.Dict, ast.Set):
             return [(expr, scope)]
         if kind is ast.Name and depth <= DEPTH_LIMIT:
-            found = scope.bindings(expr.id)
-            if not found or any(b.expr is None for b in found):
-                return None
-            result = []
-            for bound in found:
-                more = self._containers(bound.expr, bound.scope, depth + 1)
-                if more is None:
-                    return None
-                result.extend(more)
-            return result
+            return _through_bindings(expr, scope, depth, self._containers)
         return None
 
     def _lookup(self, container: ast.expr, keys: list[ast.expr], scope: Scope, depth: int) -> list[SqlText] | None:
@@ -582,3 +564,17 @@ def _between(parts: list[SqlText], separator: SqlText) -> list[SqlText]:
             out.append(separator)
         out.append(part)
     return out
+
+
+def _through_bindings(name: ast.Name, scope: Scope, depth: int, follow):
+    """``follow`` applied to every value the name can hold, joined; None when any of them is unknown."""
+    found = scope.bindings(name.id)
+    if not found or any(b.expr is None for b in found):
+        return None
+    result = []
+    for bound in found:
+        more = follow(bound.expr, bound.scope, depth + 1)
+        if more is None:
+            return None
+        result.extend(more)
+    return result
