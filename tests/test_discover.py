@@ -325,3 +325,44 @@ def test_excluded_folders_are_not_entered(tmp_path):
     })
     code, report = lint_json(tmp_path)
     assert code == 1 and report["environments"] == [{"path": "alembic/versions", "config": None, "files": 1}]
+
+
+def test_one_history_per_database_folder(tmp_path):
+    """versions/postgresql and versions/sqlite: two graphs; the other database's history is named, not linted."""
+    tree(tmp_path, {
+        "app/db/alembic.ini": "[alembic]\nscript_location = app:db:_migrations\npath_separator = os\n",
+        "app/__init__.py": "", "app/db/__init__.py": "",
+        "app/db/_migrations/env.py": ENV_PY,
+        "app/db/_migrations/versions/postgresql/0001_a.py": drop("0001", "a"),
+        "app/db/_migrations/versions/postgresql/0002_b.py": drop("0002", "b", "0001"),
+        "app/db/_migrations/versions/sqlite/0001_a.py": drop("0001", "a"),  # the same ids: another graph
+        "app/db/_migrations/versions/sqlite/0002_c.py": drop("0002", "c", "0001"),
+    })
+    code, report = lint_json(tmp_path)
+    assert findings(report) == [("MG101", "app/db/_migrations/versions/postgresql/0001_a.py", 9, False),
+                                ("MG101", "app/db/_migrations/versions/postgresql/0002_b.py", 9, False)]
+    assert report["environments"] == [
+        {"path": "app/db/_migrations/versions/postgresql", "config": "app/db/alembic.ini", "files": 2},
+        {"path": "app/db/_migrations/versions/sqlite", "config": "app/db/alembic.ini", "files": 0},
+    ]
+    done = lint(tmp_path)
+    assert ("environment app/db/_migrations/versions/sqlite: 0 revision files (configured by app/db/alembic.ini; "
+            "another database's history, not linted for dialect postgresql)") in done.stdout
+    (tmp_path / ".migration-guard.toml").write_text('dialect = "sqlite"\n')
+    _, report = lint_json(tmp_path)
+    assert [f[1] for f in findings(report)] == ["app/db/_migrations/versions/sqlite/0001_a.py",
+                                                "app/db/_migrations/versions/sqlite/0002_c.py"]
+
+
+def test_revisions_beside_database_folders_stay_one_history(tmp_path):
+    tree(tmp_path, {
+        "alembic/env.py": ENV_PY,
+        "alembic/versions/0001_a.py": drop("0001", "a"),
+        "alembic/versions/postgresql/0002_b.py": drop("0002", "b", "0001"),
+        "alembic/versions/mysql/0002_b.py": drop("0002", "b", "0001"),
+    })
+    assert environments(tmp_path) == [
+        ("alembic/versions", None, ("alembic/versions/0001_a.py",)),
+        ("alembic/versions/postgresql", None, ("alembic/versions/postgresql/0002_b.py",)),
+        ("alembic/versions/mysql", None, ()),
+    ]

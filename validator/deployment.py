@@ -32,7 +32,9 @@ def created_tables(revisions: Iterable[tuple[str, bytes | OSError]], settings: S
 
 
 def env_py_of(environment: Environment) -> str:
-    """The env.py of the common layouts: in the script folder, the parent of the main versions folder."""
+    """The env.py in the environment's script folder; unknown, the parent of its main versions folder."""
+    if environment.script is not None:
+        return os.path.join(environment.script, "env.py") if environment.script else "env.py"
     return os.path.join(os.path.dirname(environment.path.rstrip("/")), "env.py")
 
 

@@ -240,11 +240,17 @@ class Discovery:
         return tuple(f"{loc}/**/*.py" if loc else "**/*.py" for env in self.environments for loc in env.locations)
 
     def environment_of(self, path: str) -> Environment | None:
-        """The environment whose version locations hold this root-relative path."""
+        """The environment whose version locations hold this root-relative path (the deepest location wins)."""
+        best, depth = None, -1
         for env in self.environments:
-            if any(loc == "" or path.startswith(loc + "/") for loc in env.locations):
-                return env
-        return None
+            for loc in env.locations:
+                if (loc == "" or path.startswith(loc + "/")) and len(loc) > depth:
+                    best, depth = env, len(loc)
+        return best
+
+    def skipped(self) -> tuple[str, ...]:
+        """Globs of the folders holding another database's history: not revisions of this project's database."""
+        return tuple(f"{env.path}/**" for env in self.environments if not env.locations)
 
     def nothing_found(self) -> str:
         """The message for a tree with no revision: where it looked and how to point at revisions."""
@@ -297,16 +303,51 @@ def _environments(root: Path, tree: _Tree, configured: list[_Configured], settin
             conventional.add(location)
     taken: set[str] = set()
     result = []
-    for config, locations in sorted(by_script.values(), key=lambda v: v[1][0]):
-        locations = list(dict.fromkeys(locations))
-        files = [f for loc in locations for f in _revision_files(root, loc)
-                 if f not in taken and not _excluded(f, settings.exclude)]
-        taken.update(files)
-        result.append(Environment(path=locations[0], config=config, files=tuple(files), locations=tuple(locations),
-                                  found_by=f"configured by {config}" if config else
-                                  "found by its env.py" if locations[0] not in conventional else
-                                  "found by the alembic/versions convention"))
+    for script, (config, locations) in sorted(by_script.items(), key=lambda v: v[1][1][0]):
+        found_by = (f"configured by {config}" if config else "found by its env.py"
+                    if locations[0] not in conventional else "found by the alembic/versions convention")
+        shared, own, other = _split_by_database(root, list(dict.fromkeys(locations)), settings.dialect)
+        groups = [(shared, found_by)] + [([folder], f"{found_by}; the {settings.dialect} history") for folder in own]
+        for group, origin in groups:
+            apart = tuple(f"{folder}/" for folder in own + other)
+            files = [f for loc in group for f in _revision_files(root, loc) if f not in taken
+                     and not _excluded(f, settings.exclude) and (group is not shared or not f.startswith(apart))]
+            if group is shared and not files and (own or other):
+                continue  # every revision lives in a database's folder
+            taken.update(files)
+            result.append(Environment(path=group[0], config=config, files=tuple(files), locations=tuple(group),
+                                      found_by=origin, script=script))
+        for folder in other:  # said out loud: these revisions never run on the configured database
+            result.append(Environment(path=folder, config=config, script=script, found_by=f"{found_by}; another "
+                                      f"database's history, not linted for dialect {settings.dialect}"))
     return tuple(result)
+
+
+# Folder names under a version location that hold one database's history (env.py picks one per connection).
+_DATABASE_FOLDERS = {"postgresql": "postgresql", "postgres": "postgresql", "pg": "postgresql", "sqlite": "sqlite",
+                     "sqlite3": "sqlite", "mysql": "mysql", "mariadb": "mariadb", "mssql": "mssql",
+                     "sqlserver": "mssql", "oracle": "oracle"}
+
+
+def _split_by_database(root: Path, locations: list[str], dialect: str) -> tuple[list[str], list[str], list[str]]:
+    """The locations, the subfolders holding the configured database's history, and other databases' subfolders.
+
+    Projects that support several databases keep one revision history per database in folders named after
+    it (``versions/postgresql``, ``versions/sqlite``): each is a graph of its own, and a history that never
+    runs on the configured database is no finding for it.
+    """
+    own, other = [], []
+    for location in locations:
+        try:
+            names = sorted(e.name for e in os.scandir(root / location if location else root) if e.is_dir())
+        except OSError:
+            continue
+        for name in names:
+            database = _DATABASE_FOLDERS.get(name.lower())
+            if database is not None:
+                folder = f"{location}/{name}" if location else name
+                (own if database == dialect else other).append(folder)
+    return locations, own, other
 
 
 def _ini_beside(root: Path, env_dir: str) -> str | None:

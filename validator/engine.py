@@ -139,7 +139,8 @@ def _graphs(migrations: tuple[Migration, ...], environments: Sequence[Environmen
     if not environments:
         return [migrations]
     owner = {_same_file(path): index for index, env in enumerate(environments) for path in env.files}
-    folders = [(_same_file(loc) + os.sep, index) for index, env in enumerate(environments) for loc in env.locations]
+    folders = sorted(((_same_file(loc) + os.sep, index) for index, env in enumerate(environments)
+                      for loc in env.locations), key=lambda f: -len(f[0]))  # the deepest location wins
     groups: dict[object, list[Migration]] = {}
     for m in migrations:
         path = _same_file(m.path)

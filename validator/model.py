@@ -335,6 +335,7 @@ class Environment:
     files: tuple[str, ...] = ()  # every revision file of the environment, linted or not
     locations: tuple[str, ...] = ()  # every version location, ``path`` first
     found_by: str = "found by its env.py"  # for people: "configured by server/alembic.ini", ...
+    script: str | None = None  # the folder holding its env.py, when known
 
 
 @dataclass(frozen=True)

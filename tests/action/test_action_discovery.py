@@ -91,3 +91,18 @@ def test_two_environments_with_colliding_ids_are_separate_graphs(tmp_path, api):
                         inputs={"github-token": ""})
     assert result.code == 1
     assert result.outputs["errors"] == "1" and result.outputs["warnings"] == "0"  # no MG403 across environments
+
+
+def test_a_change_to_another_databases_history_is_no_revision_of_this_one(tmp_path, api):
+    git = Git(tmp_path / "ws")
+    base = git.commit({"db/env.py": ENV_PY, "db/versions/postgresql/0001_create_users.py": BASE_REVISION,
+                       "db/versions/sqlite/0001_create_users.py": BASE_REVISION}, "base")
+    head = git.commit({"db/versions/sqlite/0002_drop_nickname.py": DROP}, "sqlite only")
+    api.add_pull(7, head, base, git.pr_files(base, head))
+    result = run_action(git.root, tmp_path / "run", "pull_request", pr_event(7, head, base), api.base_url)
+    assert result.code == 0 and result.outputs["files-checked"] == "0"
+    assert "No Alembic revision file is added or changed" in result.summary
+    head = git.commit({"db/versions/postgresql/0002_drop_nickname.py": DROP}, "postgresql too")
+    api.add_pull(8, head, base, git.pr_files(base, head))
+    result = run_action(git.root, tmp_path / "run2", "pull_request", pr_event(8, head, base), api.base_url)
+    assert result.code == 1 and result.outputs["errors"] == "1" and result.outputs["files-checked"] == "1"

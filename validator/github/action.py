@@ -80,6 +80,8 @@ class Action:
             else:
                 self.revisions = revision_files(self.workspace, self.settings)[0]
                 self.globs = found.globs()
+                # a changed file in another database's history is no revision of this one
+                self.settings = replace(self.settings, exclude=self.settings.exclude + found.skipped())
         except DiscoveryError as exc:
             return str(exc)
         return None
