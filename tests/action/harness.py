@@ -65,6 +65,9 @@ def downgrade():
 '''
 
 
+# The repository every pull request scenario starts from: one environment, one revision, a timeout in env.py.
+BASE_TREE = {"alembic.ini": ALEMBIC_INI, "alembic/env.py": ENV_PY, "alembic/versions/0001_create_users.py": BASE_REVISION}
+
 class Git:
     def __init__(self, root: Path):
         self.root = root

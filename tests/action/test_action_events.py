@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from harness import ALEMBIC_INI, BASE_REVISION, ENV_PY, Git, pr_event, run_action
+from harness import BASE_REVISION, BASE_TREE, Git, pr_event, run_action
 from migration_guard.github.markers import FP_RE
 
 DROP = BASE_REVISION.replace('revision = "0001"\ndown_revision = None', 'revision = "0002"\ndown_revision = "0001"').replace(
@@ -15,8 +15,7 @@ PASS0 = {"errors": "0", "warnings": "0", "bypassed": "0", "files-checked": "0", 
 
 def repo_with_drop(tmp_path):
     git = Git(tmp_path / "ws")
-    base = git.commit({"alembic.ini": ALEMBIC_INI, "alembic/env.py": ENV_PY,
-                       "alembic/versions/0001_create_users.py": BASE_REVISION})
+    base = git.commit(BASE_TREE)
     head = git.commit({"alembic/versions/0002_drop_nickname.py": DROP})
     return git, base, head
 

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from fake_server import HUMAN, OTHER_BOT
-from harness import ALEMBIC_INI, BASE_REVISION, ENV_PY, REPO, Git, pr_event, run_action
+from harness import ALEMBIC_INI, BASE_REVISION, BASE_TREE, ENV_PY, REPO, Git, pr_event, run_action
 from migration_guard.github.markers import FP_RE, SUMMARY_MARKER
 
 DROP_PATH = "alembic/versions/0002_drop_legacy.py"
@@ -27,6 +27,16 @@ def downgrade():
     op.add_column("users", sa.Column("nickname", sa.Text))
     op.create_table("legacy_sessions", sa.Column("id", sa.Integer))
 '''
+
+DROP_BODY = ('    op.drop_table("legacy_sessions")\n    op.drop_column("users", "nickname")\n'
+             '    op.execute("TRUNCATE audit_log")  # CI:DESTRUCTIVE_OK audit rows archived in OPS-12\n')
+
+
+def with_upgrade(body: str) -> str:
+    """DROP's revision with another ``upgrade()`` body."""
+    return DROP.replace(DROP_BODY, body)
+
+
 FAILING = {"errors": "2", "warnings": "0", "bypassed": "1", "files-checked": "1", "result": "fail", "sarif-file": ""}
 FILES, REVIEW_COMMENTS = "GET pulls/7/files", "GET pulls/7/comments"
 POST_REVIEW, ISSUE_COMMENTS = "POST pulls/7/reviews", "GET issues/7/comments"
@@ -39,8 +49,7 @@ def calls(api):
 @pytest.fixture
 def pr(tmp_path, api):
     git = Git(tmp_path / "ws")
-    base = git.commit({"alembic.ini": ALEMBIC_INI, "alembic/env.py": ENV_PY,
-                       "alembic/versions/0001_create_users.py": BASE_REVISION}, "base")
+    base = git.commit(BASE_TREE, "base")
     head = git.commit({DROP_PATH: DROP}, "drop legacy")
     api.add_pull(7, head, base, git.pr_files(base, head))
     return git, base, head
@@ -264,11 +273,8 @@ def test_workflow_run_without_a_pull_request_does_nothing(pr, tmp_path, api):
 def test_clean_one_revision_pull_request_start_to_verdict(tmp_path, api):
     """The run a team waits for most: one clean revision; timed from the process's start."""
     git = Git(tmp_path / "ws")
-    base = git.commit({"alembic.ini": ALEMBIC_INI, "alembic/env.py": ENV_PY,
-                       "alembic/versions/0001_create_users.py": BASE_REVISION}, "base")
-    clean = DROP.replace('    op.drop_table("legacy_sessions")\n    op.drop_column("users", "nickname")\n'
-                         '    op.execute("TRUNCATE audit_log")  # CI:DESTRUCTIVE_OK audit rows archived in OPS-12\n',
-                         '    op.add_column("users", sa.Column("email", sa.Text))\n')
+    base = git.commit(BASE_TREE, "base")
+    clean = with_upgrade('    op.add_column("users", sa.Column("email", sa.Text))\n')
     head = git.commit({DROP_PATH: clean}, "add email")
     api.add_pull(7, head, base, git.pr_files(base, head))
     result = run(git, tmp_path, api, head, base, extra_env={"RUNNER_DEBUG": "1"})
@@ -310,8 +316,7 @@ HOSTILE = DROP.replace("# CI:DESTRUCTIVE_OK audit rows archived in OPS-12", "# C
 
 def test_a_hostile_bypass_reason_reaches_every_surface_inert(tmp_path, api):
     git = Git(tmp_path / "ws")
-    base = git.commit({"alembic.ini": ALEMBIC_INI, "alembic/env.py": ENV_PY,
-                       "alembic/versions/0001_create_users.py": BASE_REVISION}, "base")
+    base = git.commit(BASE_TREE, "base")
     head = git.commit({DROP_PATH: HOSTILE}, "drop legacy")
     api.add_pull(7, head, base, git.pr_files(base, head))
     result = run(git, tmp_path, api, head, base)
@@ -354,11 +359,8 @@ def test_a_hostile_bypass_reason_reaches_every_surface_inert(tmp_path, api):
 def test_a_table_the_pull_request_adds_is_new_for_the_lock_rules(tmp_path, api):
     """Two added revisions: one creates a table, the next builds its index and foreign key: no lock warning."""
     git = Git(tmp_path / "ws")
-    base = git.commit({"alembic.ini": ALEMBIC_INI, "alembic/env.py": ENV_PY,
-                       "alembic/versions/0001_create_users.py": BASE_REVISION}, "base")
-    create = DROP.replace('    op.drop_table("legacy_sessions")\n    op.drop_column("users", "nickname")\n'
-                          '    op.execute("TRUNCATE audit_log")  # CI:DESTRUCTIVE_OK audit rows archived in OPS-12\n',
-                          '    op.create_table("refunds", sa.Column("id", sa.Integer), sa.Column("user_id", sa.Integer))\n')
+    base = git.commit(BASE_TREE, "base")
+    create = with_upgrade('    op.create_table("refunds", sa.Column("id", sa.Integer), sa.Column("user_id", sa.Integer))\n')
     index = create.replace('revision = "0002"\ndown_revision = "0001"', 'revision = "0003"\ndown_revision = "0002"')
     index = index.replace(
         '    op.create_table("refunds", sa.Column("id", sa.Integer), sa.Column("user_id", sa.Integer))\n',
@@ -385,9 +387,7 @@ def test_an_env_py_without_lock_timeout_warns_on_the_first_lock_and_keeps_the_ve
         '        connection.execute(text("SET lock_timeout = \'5s\'"))\n', "").replace(
         "        connection.commit()  # else Alembic takes the SET's transaction for the caller's and never commits\n", ""),
         "alembic/versions/0001_create_users.py": BASE_REVISION}, "base")
-    clean = DROP.replace('    op.drop_table("legacy_sessions")\n    op.drop_column("users", "nickname")\n'
-                         '    op.execute("TRUNCATE audit_log")  # CI:DESTRUCTIVE_OK audit rows archived in OPS-12\n',
-                         '    op.add_column("users", sa.Column("email", sa.Text))\n')
+    clean = with_upgrade('    op.add_column("users", sa.Column("email", sa.Text))\n')
     head = git.commit({DROP_PATH: clean}, "add email")
     api.add_pull(7, head, base, git.pr_files(base, head))
     result = run(git, tmp_path, api, head, base)

@@ -113,6 +113,32 @@ def blocked_by_writer(url: str):
         writer.close()
 
 
+def in_background(session, sql: str) -> tuple[threading.Thread, list[BaseException]]:
+    """Run ``sql`` on ``session`` in a started thread; its errors are kept for the main thread to report."""
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            session.execute(sql)
+        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+            errors.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, errors
+
+
+def waits_for_lock(observer, pid: int, seconds: float = 20) -> bool:
+    """Whether the backend ``pid`` comes to wait for a lock within ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        row = observer.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", (pid,)).fetchone()
+        if row and row[0] == "Lock":
+            return True
+        time.sleep(0.02)
+    return False
+
+
 def locks_while_waiting(url: str, sql: str, relations: tuple[str, ...]) -> dict[str, str]:
     """Locks of a statement that cannot run in a transaction (CONCURRENTLY), read while it waits.
 
@@ -120,31 +146,16 @@ def locks_while_waiting(url: str, sql: str, relations: tuple[str, ...]) -> dict[
     transactions already writing the table; that wait is where its locks are read.
     """
     result: dict[str, str] = {}
-    errors: list[BaseException] = []
     with blocked_by_writer(url) as writer, connect(url, autocommit=True) as session, \
             connect(url, autocommit=True) as observer:
         pid = session.info.backend_pid
-
-        def run() -> None:
-            try:
-                session.execute(sql)
-            except BaseException as exc:  # noqa: BLE001 - reported by the main thread
-                errors.append(exc)
-
-        thread = threading.Thread(target=run)
-        thread.start()
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            waiting = observer.execute(
-                "SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", (pid,)).fetchone()
-            if waiting and waiting[0] == "Lock":
-                result = held(observer, pid, relations)
-                # while it waits, another session can still write the table
-                observer.execute("SET lock_timeout = '2s'")
-                observer.execute("INSERT INTO child (id, amount) VALUES (%s, 1)", (ROWS + 1,))
-                observer.execute("DELETE FROM child WHERE id = %s", (ROWS + 1,))
-                break
-            time.sleep(0.02)
+        thread, errors = in_background(session, sql)
+        if waits_for_lock(observer, pid):
+            result = held(observer, pid, relations)
+            # while it waits, another session can still write the table
+            observer.execute("SET lock_timeout = '2s'")
+            observer.execute("INSERT INTO child (id, amount) VALUES (%s, 1)", (ROWS + 1,))
+            observer.execute("DELETE FROM child WHERE id = %s", (ROWS + 1,))
         writer.rollback()
         thread.join(30)
     assert not errors, errors
@@ -517,27 +528,12 @@ def behind_reader(url: str, sql: str, relation: str, while_waiting: str = "") ->
     it waits, and ``while_waiting`` runs in a third session (with a 2 s lock_timeout) then;
     returns (granted modes on ``relation``, the mode it waits for or None).
     """
-    errors: list[BaseException] = []
     with connect(url) as reader, connect(url, autocommit=True) as session, \
             connect(url, autocommit=True) as observer:
         reader.execute(f"SELECT 1 FROM {relation} LIMIT 1")
         pid = session.info.backend_pid
-
-        def run() -> None:
-            try:
-                session.execute(sql)
-            except BaseException as exc:  # noqa: BLE001 - reported by the main thread
-                errors.append(exc)
-
-        thread = threading.Thread(target=run)
-        thread.start()
-        waiting = False
-        deadline = time.monotonic() + 20
-        while not waiting and time.monotonic() < deadline:
-            row = observer.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", (pid,)).fetchone()
-            waiting = bool(row and row[0] == "Lock")
-            if not waiting:
-                time.sleep(0.02)
+        thread, errors = in_background(session, sql)
+        waiting = waits_for_lock(observer, pid)
         granted = held(observer, pid, (relation,))
         row = observer.execute(
             "SELECT l.mode FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
