@@ -87,7 +87,8 @@ def _lint(args: argparse.Namespace) -> int:
             paths = discover.expand(args.paths, settings)
             environments = _environments_of(args.paths, paths, discover.find(root, settings))
         else:
-            paths, found = discover.revision_files(root, settings)
+            found = discover.find(root, settings)
+            paths = discover.revision_files(found, settings)
             environments = _environments_of((), paths, found) if settings.include else found.environments
         added: list[str] = []
         if args.base:

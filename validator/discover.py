@@ -361,18 +361,7 @@ def _revision_files(root: Path, location: str) -> list[str]:
     if not folder.is_dir():
         return []
     prefix = f"{location}/" if location else ""
-    return [prefix + p for p in _python_files_under(str(folder))]
-
-
-def _python_files_under(folder: str) -> list[str]:
-    """``*.py`` below ``folder`` (subfolders included, hidden and cache folders not), but ``__init__.py``."""
-    found = []
-    strip = len(folder.rstrip(os.sep)) + 1
-    for directory, subdirectories, names in os.walk(folder):
-        subdirectories[:] = [d for d in subdirectories if not d.startswith(".") and d != "__pycache__"]
-        rel = directory[strip:].replace(os.sep, "/") if len(directory) >= strip else ""
-        found += [f"{rel}/{n}" if rel else n for n in names if n.endswith(".py") and n != "__init__.py"]
-    return sorted(found, key=lambda p: p.split("/"))
+    return [prefix + p for p in _python_files(str(folder))]
 
 
 # -- globs and explicit paths ---------------------------------------------------------------------
@@ -420,20 +409,19 @@ def glob_files(root: Path, globs: Sequence[str], exclude: Sequence[str] = ()) ->
     return list(found)
 
 
-def revision_files(root: Path, settings: Settings) -> tuple[list[str], Discovery]:
-    """What ``lint`` with no paths reads: the ``include`` globs, else every discovered environment.
+def revision_files(discovery: Discovery, settings: Settings) -> list[str]:
+    """What ``lint`` with no paths reads: the ``include`` globs, else every environment ``find`` discovered.
 
     Raises ``DiscoveryError`` when nothing is found or a configuration file names nothing.
     """
-    discovery = find(root, settings)
     if settings.include:
-        return glob_files(root, settings.include, settings.exclude), discovery
+        return glob_files(discovery.root, settings.include, settings.exclude)
     if discovery.problems:
         raise DiscoveryError("\n".join(discovery.problems) + "\n  (fix the file, or list it in 'exclude' "
                              "of [tool.migration-guard] if it is not an environment of this project)")
     if not discovery.files:
         raise DiscoveryError(discovery.nothing_found())
-    return discovery.files, discovery
+    return discovery.files
 
 
 def expand(paths: Sequence[str], settings: Settings) -> list[str]:
@@ -441,7 +429,10 @@ def expand(paths: Sequence[str], settings: Settings) -> list[str]:
     result: list[str] = []
     for raw in paths:
         if os.path.isdir(raw):
-            files = [p for p in _python_files(Path(raw).as_posix()) if not _excluded(p, settings.exclude)]
+            folder = Path(raw).as_posix()
+            prefix = "" if folder == "." else f"{folder}/"  # "./versions" -> "versions", as Path(".") / "versions" prints
+            files = [p for p in (prefix + f for f in _python_files(folder, named=True))
+                     if not _excluded(p, settings.exclude)]
             if not files:
                 raise DiscoveryError(f"{raw}: no revision files (*.py) in this directory")
             result += files
@@ -450,18 +441,25 @@ def expand(paths: Sequence[str], settings: Settings) -> list[str]:
     return list(dict.fromkeys(result))
 
 
-def _python_files(root: str) -> list[str]:
-    """``*.py`` files under ``root`` but ``__init__.py``, in the order of sorted ``Path`` objects."""
+def _python_files(folder: str, *, named: bool = False) -> list[str]:
+    """``*.py`` below ``folder`` but ``__init__.py``, relative to it, subfolders included, in sorted path order.
+
+    A folder the user ``named`` is read whole, links followed (a link back up the tree is read once);
+    a discovered version location is read without its hidden and cache folders.
+    """
     found, seen = [], set()
-    strip = 2 if root == "." else 0  # "./versions" -> "versions", as Path(".") / "versions" prints
-    for directory, subdirectories, names in os.walk(root, followlinks=True):
-        real = os.path.realpath(directory)
-        if real in seen:  # a symbolic link back up the tree
-            subdirectories.clear()
-            continue
-        seen.add(real)
-        base = directory[strip:]
-        found += [f"{base}/{n}" if base else n for n in names if n.endswith(".py") and n != "__init__.py"]
+    strip = len(folder.rstrip(os.sep)) + 1
+    for directory, subdirectories, names in os.walk(folder, followlinks=named):
+        if named:
+            real = os.path.realpath(directory)
+            if real in seen:  # a symbolic link back up the tree
+                subdirectories.clear()
+                continue
+            seen.add(real)
+        else:
+            subdirectories[:] = [d for d in subdirectories if not d.startswith(".") and d != "__pycache__"]
+        rel = directory[strip:].replace(os.sep, "/") if len(directory) >= strip else ""
+        found += [f"{rel}/{n}" if rel else n for n in names if n.endswith(".py") and n != "__init__.py"]
     return sorted(found, key=lambda p: p.split("/"))
 
 

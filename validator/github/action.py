@@ -78,7 +78,7 @@ class Action:
                 self.globs = tuple(chosen)
                 self.revisions = glob_files(self.workspace, self.globs, self.settings.exclude)
             else:
-                self.revisions = revision_files(self.workspace, self.settings)[0]
+                self.revisions = revision_files(found, self.settings)
                 self.globs = found.globs()
                 # a changed file in another database's history is no revision of this one
                 self.settings = replace(self.settings, exclude=self.settings.exclude + found.skipped())
@@ -187,10 +187,7 @@ class Action:
 
     def run(self) -> int:
         if self.event.is_pull_request and self.inputs.token:
-            from .client import connect
-
-            gh = connect(self.inputs.token, os.environ.get("GITHUB_API_URL"))
-            self.repo = gh.get_repo(self.event.repository)
+            self.repo = self._open_repo()
             self.pull = self.repo.get_pull(self.event.pr_number)
             if self.event.verify_head:
                 self._adopt_verified_pull()
