@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -59,7 +60,7 @@ def _settings(path: str | None):
     from .urls import UsageError
 
     try:
-        return config.load_file(path) if path else config.discover(os.getcwd())
+        return config.load(path, Path.cwd())
     except config.ConfigError as exc:
         raise UsageError(str(exc)) from None
 
