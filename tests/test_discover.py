@@ -366,3 +366,14 @@ def test_revisions_beside_database_folders_stay_one_history(tmp_path):
         ("alembic/versions/postgresql", None, ("alembic/versions/postgresql/0002_b.py",)),
         ("alembic/versions/mysql", None, ()),
     ]
+
+
+def test_repository_text_in_an_error_cannot_start_a_workflow_command(tmp_path):
+    tree(tmp_path, {
+        "::warning::pwned/alembic.ini": "[alembic]\nscript_location = \x1b[2Jgone\n",
+        "0/alembic.ini": "[alembic]\nscript_location = also_gone\n",  # sorts first: the hostile one is line 2
+    })
+    done = lint(tmp_path)
+    assert done.returncode == 2
+    assert all(line.startswith("migration-guard: ") for line in done.stderr.splitlines()), done.stderr
+    assert "\x1b" not in done.stderr and "'\\x1b[2Jgone'" in done.stderr

@@ -61,7 +61,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _fail(message: str) -> int:
-    print(f"migration-guard: error: {message}", file=sys.stderr)
+    """One error, each line led by our own name: a message quotes paths and values from the repository,
+    and a CI log runs any line that starts with ``::``."""
+    from .render import visible
+
+    first, *rest = visible(message, keep_newlines=True).split("\n")
+    print(f"migration-guard: error: {first}", *(f"migration-guard: {line}" for line in rest), sep="\n",
+          file=sys.stderr)
     return EXIT_USAGE
 
 

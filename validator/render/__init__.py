@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Callable
 
 from ..model import BYPASS_TOKEN, Report
-from ._common import by_severity, plural
+from ._common import by_severity, plural, visible
 from .github import render_github
 from .json_format import render_json
 from .sarif import render_sarif
@@ -35,4 +35,4 @@ def render(fmt: str, report: Report, *, color: bool = False, bypass_token: str =
     return FORMATS[fmt](report)
 
 
-__all__ = ["FORMATS", "by_severity", "plural", "render", "render_text", "render_json", "render_sarif", "render_github"]
+__all__ = ["FORMATS", "by_severity", "plural", "visible", "render", "render_text", "render_json", "render_sarif", "render_github"]
